@@ -19,7 +19,10 @@ COMPLAINT_TYPES = MappingProxyType(
         "lost_article": ("खोया सामान", "Lost article"),
         "property_dispute": ("संपत्ति विवाद", "Property dispute"),
         "traffic": ("यातायात", "Traffic"),
-        "verification": ("सत्यापन (किरायेदार, नौकर, पासपोर्ट)", "Verification (tenant, servant, passport)"),
+        "verification": (
+            "सत्यापन (किरायेदार, नौकर, पासपोर्ट)",
+            "Verification (tenant, servant, passport)",
+        ),
         "other": ("अन्य", "Other"),
     }
 )

@@ -1,0 +1,116 @@
+"""The events services exchange over Kafka: one definition, used by producers and consumers.
+
+An event is a frozen dataclass with a marshmallow schema and a schema version. On the wire
+it is UTF-8 JSON; the station code is the message key, so one station's events stay in order
+on one partition.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+
+from shared.complaint_types import COMPLAINT_TYPES
+
+FEEDBACK_TOPIC = "feedback.submitted"
+FEEDBACK_DLQ_TOPIC = "feedback.dlq"
+STATION_CODE_PATTERN = r"^[A-Z0-9-]{1,32}$"
+
+
+class InvalidEvent(ValueError):
+    """A message that can never be processed: not JSON, wrong schema or unknown version."""
+
+
+@dataclass(frozen=True)
+class FeedbackSubmitted:
+    """A visitor's feedback, accepted by intake. ``name`` and ``mobile`` are personal data:
+    consumers store them apart from the facts and never log them."""
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    station_code: str
+    qr_version: int
+    rating: int
+    mobile: str
+    mobile_hash: str
+    complaint_type: str
+    staff_available: bool
+    staff_helped: bool
+    problem_resolved: bool
+    language: str = "hi"
+    name: str | None = None
+    complaint_date: date | None = None
+    officer_name: str | None = None
+    comments: str | None = None
+    cleanliness: int | None = None
+    event_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    schema_version: int = 1
+
+    @property
+    def key(self) -> bytes:
+        return self.station_code.encode()
+
+    def to_json(self) -> bytes:
+        return json.dumps(FeedbackSubmittedSchema().dump(self), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> FeedbackSubmitted:
+        """Parse a message value; InvalidEvent says why it cannot be processed."""
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidEvent(f"not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise InvalidEvent("not a JSON object")
+        version = data.get("schema_version")
+        if version != cls.SCHEMA_VERSION:
+            raise InvalidEvent(f"unknown schema_version {version!r}")
+        try:
+            return FeedbackSubmittedSchema().load(data)
+        except ValidationError as exc:
+            raise InvalidEvent(f"schema: {exc.messages}") from None
+
+    def facts(self) -> dict[str, Any]:
+        """Everything but the personal data."""
+        data = asdict(self)
+        for personal in ("name", "mobile"):
+            data.pop(personal)
+        return data
+
+
+class FeedbackSubmittedSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    schema_version = fields.Integer(required=True, strict=True, validate=validate.Equal(1))
+    event_id = fields.UUID(required=True)
+    submitted_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    station_code = fields.String(required=True, validate=validate.Regexp(STATION_CODE_PATTERN))
+    qr_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    rating = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    mobile = fields.String(required=True, validate=validate.Regexp(r"^\+91[6-9]\d{9}$"))
+    mobile_hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    complaint_date = fields.Date(load_default=None, allow_none=True)
+    complaint_type = fields.String(required=True, validate=validate.OneOf(list(COMPLAINT_TYPES)))
+    officer_name = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=100)
+    )
+    comments = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    cleanliness = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 5)
+    )
+    staff_available = fields.Boolean(required=True, truthy={True}, falsy={False})
+    staff_helped = fields.Boolean(required=True, truthy={True}, falsy={False})
+    problem_resolved = fields.Boolean(required=True, truthy={True}, falsy={False})
+    language = fields.String(required=True, validate=validate.OneOf(["hi", "en"]))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> FeedbackSubmitted:
+        return FeedbackSubmitted(**data)

@@ -1,0 +1,99 @@
+"""Kafka plumbing shared by every service: the topics, a durable producer, a consumer that
+commits only when told to."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+# Partition counts are fixed here, not left to broker defaults: keys (station codes) map to
+# partitions by count, so changing it later reorders a station's events.
+TOPICS = (
+    TopicSpec("feedback.submitted", 12, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
+    TopicSpec("feedback.dlq", 3, {"retention.ms": str(90 * 24 * 3600 * 1000)}),
+    TopicSpec("station.scores", 12),
+    TopicSpec("stations", 3, {"cleanup.policy": "compact"}),
+)
+
+
+def ensure_topics(
+    bootstrap_servers: str, replication_factor: int = 1, topics: tuple[TopicSpec, ...] = TOPICS
+) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created now."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="pratikriya-setup")
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in topics if t.name not in existing]
+        for spec in missing:
+            # Another process may create it between list and create: that is what we wanted.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(
+                    [
+                        NewTopic(
+                            spec.name,
+                            num_partitions=spec.partitions,
+                            replication_factor=replication_factor,
+                            topic_configs=spec.config,
+                        )
+                    ]
+                )
+        return [t.name for t in missing]
+    finally:
+        admin.close()
+
+
+def durable_producer(
+    bootstrap_servers: str, *, client_id: str, timeout_s: float = 2.0, linger_ms: int = 2
+) -> KafkaProducer:
+    """A producer whose acknowledged sends are on every in-sync replica (acks=all) and written
+    once per send (idempotence). A send that cannot be acknowledged within about ``timeout_s``
+    fails rather than waiting in a buffer, so callers can answer 503 and not leave a record
+    behind that might still be delivered later. Raises NoBrokersAvailable if Kafka is down."""
+    request_ms = max(500, int(timeout_s * 1000 * 0.75))
+    return KafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=linger_ms,
+        request_timeout_ms=request_ms,
+        delivery_timeout_ms=int(timeout_s * 1000),
+        max_block_ms=int(timeout_s * 1000),
+        retry_backoff_ms=100,
+        reconnect_backoff_max_ms=1000,
+    )
+
+
+def manual_consumer(
+    bootstrap_servers: str, *, group_id: str, topics: list[str], client_id: str, **overrides
+) -> KafkaConsumer:
+    """A consumer in ``group_id`` that never commits by itself: the caller commits offsets
+    after the work they cover is durable."""
+    settings = {
+        "bootstrap_servers": bootstrap_servers,
+        "group_id": group_id,
+        "client_id": client_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "isolation_level": "read_committed",
+        "max_poll_records": 500,
+    }
+    settings.update(overrides)
+    consumer = KafkaConsumer(**settings)
+    consumer.subscribe(topics)
+    return consumer
