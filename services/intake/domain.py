@@ -1,0 +1,64 @@
+"""Intake's rules, free of I/O: is this QR code genuine and current, and are two submissions
+the same one."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from shared.signing import verify
+
+INDIA_OFFSET = timezone(timedelta(hours=5, minutes=30))  # India keeps no daylight saving
+
+
+@dataclass(frozen=True)
+class Station:
+    code: str
+    name_en: str
+    name_hi: str
+    zone: str
+    active: bool
+    qr_version: int
+
+
+class CodeProblem(enum.Enum):
+    """Why a scanned code does not open the form; the value is the HTTP status."""
+
+    FORGED = 403
+    UNKNOWN_STATION = 404
+    REVOKED = 410
+
+
+def check_code(
+    station: Station | None, qr_version: int, sig: str, key: bytes
+) -> CodeProblem | None:
+    """None when ``sig`` is genuine for the station's current code version.
+
+    An unknown station is 404; a signature that does not match is 403 (also for a version
+    never issued); a genuine signature for an earlier version, or any code of a deactivated
+    station, is 410: that poster was real but has been replaced.
+    """
+    if station is None:
+        return CodeProblem.UNKNOWN_STATION
+    if not verify(key, station.code, qr_version, sig) or qr_version > station.qr_version:
+        return CodeProblem.FORGED
+    if qr_version < station.qr_version or not station.active:
+        return CodeProblem.REVOKED
+    return None
+
+
+def fingerprint(payload: dict[str, Any]) -> str:
+    """A digest of a validated submission, to tell a retry from a different submission made
+    under the same idempotency key."""
+    canonical = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def india_day(now: datetime) -> date:
+    """The calendar day in India at ``now`` (an aware datetime): daily limits reset at
+    midnight where the visitors are."""
+    return now.astimezone(INDIA_OFFSET).date()
