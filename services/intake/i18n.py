@@ -30,6 +30,7 @@ ERROR_CODES = (
     "too_long",
     "invalid_boolean",
     "invalid_integer",
+    "invalid_value",  # anything else: the fallback for a code the form does not know
 )
 
 # The kinds of problem page, by the HTTP status the app answers with.
@@ -232,6 +233,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "error.invalid_boolean": {
         "hi": "कृपया ‘हाँ’ या ‘नहीं’ चुनें।",
         "en": "Please choose Yes or No.",
+    },
+    "error.invalid_value": {
+        "hi": "कृपया यह जवाब जाँचकर ठीक करें।",
+        "en": "Please check this answer.",
     },
     "error.invalid_integer": {
         "hi": "कृपया दिए गए अंकों में से एक चुनें।",
