@@ -58,6 +58,11 @@ class StationDirectory:
             station = self._stations.get(code)
         return station
 
+    def ready(self) -> bool:
+        """True when a view of the registry is held (loading it now if need be)."""
+        self.get("")
+        return self._stations is not None
+
     def _reload(self, now: float) -> None:
         with self._lock:
             if self._stations is not None and self._loaded_at >= now:

@@ -27,9 +27,13 @@ logger = logging.getLogger(__name__)
 class Directory(Protocol):
     def get(self, code: str) -> Station | None: ...
 
+    def ready(self) -> bool: ...
+
 
 class Publisher(Protocol):
     def publish(self, event: FeedbackSubmitted) -> None: ...
+
+    def ready(self) -> bool: ...
 
 
 @dataclass(frozen=True)

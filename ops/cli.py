@@ -1,0 +1,167 @@
+"""The run and test commands behind ``./pratikriya``: up, down, status, credentials, test.
+
+``./pratikriya`` (bash) installs what is missing and then runs ``python -m ops.cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from ops import services, stack
+
+GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY")
+
+
+def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
+    """Create the installation's keys once, under the data folder, and put them in ``env``
+    unless the environment already sets them (a real deployment does)."""
+    path = cfg.data_dir / "secrets.env"
+    known: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep:
+                known[key.strip()] = value.strip()
+    missing = [k for k in GENERATED_SECRETS if k not in known]
+    if missing:
+        for key in missing:
+            known[key] = secrets.token_urlsafe(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text("".join(f"{k}={v}\n" for k, v in known.items()))
+    for key, value in known.items():
+        env.setdefault(key, value)
+    return path
+
+
+def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
+    """Servers up, topics created, schema migrated, Gurugram seeded. Safe to repeat."""
+    from shared.kafka_io import ensure_topics
+    from shared.migrate import migrate
+    from shared.seeding import seed
+
+    print("starting Kafka, PostgreSQL and Redis ...", flush=True)
+    stack.start_all(cfg)
+    created = ensure_topics(env.get("KAFKA_BOOTSTRAP_SERVERS") or "127.0.0.1:9092")
+    print(f"topics: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
+    database_url = env["DATABASE_URL"]
+    applied = migrate(database_url)
+    print(f"migrations: {len(applied)} applied")
+    zones, stations = seed(database_url)
+    print(f"seed: {zones} zones and {stations} stations added")
+
+
+def sample_form_url(env: dict[str, str], station_code: str = "GGN-SADAR") -> str:
+    from shared import db
+    from shared.signing import sign
+
+    with db.connection(env["DATABASE_URL"]) as conn, db.transaction(conn) as cur:
+        cur.execute("SELECT qr_version FROM stations WHERE code = %s", (station_code,))
+        row = cur.fetchone()
+    if row is None:
+        return "(station GGN-SADAR is not in the registry)"
+    version = row[0]
+    sig = sign(env["QR_SIGNING_KEY"].encode(), station_code, version)
+    base = env.get("PUBLIC_BASE_URL", "http://localhost:8001").rstrip("/")
+    return f"{base}/s/{station_code}?v={version}&sig={sig}"
+
+
+def _env(cfg: stack.StackConfig) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("KAFKA_BOOTSTRAP_SERVERS", f"{cfg.kafka_host}:{cfg.kafka_port}")
+    env.setdefault(
+        "DATABASE_URL",
+        f"postgresql://{cfg.postgres_user}:{cfg.postgres_password}@"
+        f"{cfg.postgres_host}:{cfg.postgres_port}/{cfg.postgres_db}",
+    )
+    env.setdefault("REDIS_URL", f"redis://{cfg.redis_host}:{cfg.redis_port}/0")
+    services.ensure_environment(env)
+    return env
+
+
+def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
+    secrets_file = ensure_secrets(cfg, env)
+    prepare(cfg, env)
+    ports = {name: services.start_service(cfg, name, env) for name in services.SERVICES}
+    print("\nPratikriya is running.")
+    for name, port in ports.items():
+        print(f"  {name:<10} http://127.0.0.1:{port}/  (health: /healthz, /readyz, /metrics)")
+    print(f"\n  Feedback form for Sadar police station:\n    {sample_form_url(env)}")
+    print(f"\n  Keys of this installation: {secrets_file}")
+    print(f"  Logs: {cfg.data_dir / 'logs'}")
+    print("  Stop everything with: ./pratikriya down")
+    return 0
+
+
+def cmd_down(cfg: stack.StackConfig, env: dict[str, str]) -> int:
+    for name in reversed(list(services.SERVICES)):
+        services.stop_service(cfg, name)
+    stack.stop_all(cfg)
+    print("Pratikriya stopped.")
+    return 0
+
+
+def cmd_status(cfg: stack.StackConfig, env: dict[str, str]) -> int:
+    up = stack.status(cfg)
+    for name in services.SERVICES:
+        up[name] = services.service_pid(cfg, services.SERVICES[name]) is not None
+    for name, running in up.items():
+        print(f"{name:<10} {'running' if running else 'stopped'}")
+    return 0 if all(up.values()) else 1
+
+
+def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
+    path = ensure_secrets(cfg, env)
+    print(f"Keys of this installation are in {path}")
+    print(f"Feedback form for Sadar police station: {sample_form_url(env)}")
+    return 0
+
+
+def cmd_test(cfg: stack.StackConfig, env: dict[str, str], pytest_args: list[str]) -> int:
+    ensure_secrets(cfg, env)
+    prepare(cfg, env)
+    os.environ.update(env)
+    argv = [sys.executable, "-m", "pytest", *(pytest_args or ["tests"])]
+    print("running:", " ".join(argv[1:]), flush=True)
+    try:
+        return subprocess.call(argv, cwd=cfg.repo_dir, env=env)
+    finally:
+        if env.get("PRATIKRIYA_KEEP_TEST_STACK") != "1":
+            for name in services.SERVICES:
+                services.stop_service(cfg, name)
+            stack.stop_all(cfg)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pratikriya", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start everything and print the URLs")
+    sub.add_parser("down", help="stop everything")
+    sub.add_parser("status", help="what is running")
+    sub.add_parser("credentials", help="where the keys are, and a working form URL")
+    test = sub.add_parser("test", help="run the whole test suite against real servers")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    cfg = stack.StackConfig.from_env()
+    env = _env(cfg)
+    try:
+        if args.command == "test":
+            return cmd_test(cfg, env, args.pytest_args)
+        return {
+            "up": cmd_up,
+            "down": cmd_down,
+            "status": cmd_status,
+            "credentials": cmd_credentials,
+        }[args.command](cfg, env)
+    except stack.StackError as exc:
+        print(f"pratikriya: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Starting and stopping Pratikriya's own services on one machine, under gunicorn.
+
+Each service runs detached with a pid file under ``<data>/run`` and a log under
+``<data>/logs``; a start waits until ``/healthz`` answers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ops import stack
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    app: str  # gunicorn's "module:factory()" target
+    port_env: str
+    default_port: int
+    workers: int = 2
+    threads: int = 8
+
+    def port(self, env: Mapping[str, str]) -> int:
+        return int(env.get(self.port_env) or self.default_port)
+
+
+SERVICES = {
+    "intake": Service("intake", "services.intake.app:create_app()", "INTAKE_PORT", 8001),
+}
+
+
+def _pid_file(cfg: stack.StackConfig, service: Service) -> Path:
+    return cfg.data_dir / "run" / f"{service.name}.pid"
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def service_pid(cfg: stack.StackConfig, service: Service) -> int | None:
+    path = _pid_file(cfg, service)
+    try:
+        pid = int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if stack.pid_alive(pid) else None
+
+
+def start_service(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> int:
+    """Start ``name`` under gunicorn unless it already runs; returns its port."""
+    service = SERVICES[name]
+    port = service.port(env)
+    if service_pid(cfg, service) and _healthy(port):
+        return port
+    if stack.port_open("127.0.0.1", port):
+        raise stack.StackError(
+            f"port {port} for {name} is taken by another program; set {service.port_env}"
+        )
+    run, logs = cfg.data_dir / "run", cfg.data_dir / "logs"
+    run.mkdir(parents=True, exist_ok=True)
+    logs.mkdir(parents=True, exist_ok=True)
+    # prometheus-client's multiprocess mode: each worker writes here, /metrics adds them up.
+    metrics_dir = run / f"prometheus-{name}"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir()
+    child_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    argv = [
+        sys.executable, "-m", "gunicorn", service.app,
+        "--bind", f"{env.get('BIND_HOST', '127.0.0.1')}:{port}",
+        "--workers", str(service.workers), "--worker-class", "gthread",
+        "--threads", str(service.threads), "--timeout", "30", "--graceful-timeout", "20",
+        "--pid", str(_pid_file(cfg, service)),
+        "--access-logfile", str(logs / f"{name}-access.log"),
+        "--chdir", str(cfg.repo_dir),
+    ]  # fmt: skip
+    log = logs / f"{name}.log"
+    pid = stack.spawn(argv, log, child_env)
+    if not stack.wait_for(lambda: _healthy(port) or not stack.pid_alive(pid), 30):
+        raise stack.StackError(f"{name} did not answer on port {port}\n{stack.tail(log)}")
+    if not _healthy(port):
+        raise stack.StackError(f"{name} exited at start\n{stack.tail(log)}")
+    return port
+
+
+def stop_service(cfg: stack.StackConfig, name: str) -> None:
+    service = SERVICES[name]
+    pid = service_pid(cfg, service)
+    if pid:
+        stack.terminate(pid, signal.SIGTERM)
+    _pid_file(cfg, service).unlink(missing_ok=True)
+
+
+def ensure_environment(env: dict[str, str]) -> None:
+    """Keep our own packages importable in the children, whatever the caller's directory."""
+    repo = str(stack.REPO_DIR)
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if repo not in paths:
+        env["PYTHONPATH"] = os.pathsep.join([repo, *paths])
