@@ -335,10 +335,28 @@ def _java() -> str:
     return java
 
 
+def _class_archive(java: str, libs: Path) -> list[str]:
+    """JVM options for a class-data archive of the broker (AppCDS), which halves its start.
+
+    The first start asks the JVM to write the archive when it exits (adds a few seconds to
+    that stop); later starts map it. The archive lives in libs/ (gone when the jars are
+    fetched again) and its name carries the JVM's identity, so a new JDK makes a new one.
+    """
+    binary = Path(java).resolve()
+    tag = hashlib.sha256(f"{binary}:{binary.stat().st_mtime_ns}".encode()).hexdigest()[:12]
+    archive = libs / f"kafka-{tag}.jsa"
+    if archive.is_file():
+        return [f"-XX:SharedArchiveFile={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+    return [f"-XX:ArchiveClassesAtExit={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+
+
 def _kafka_java(cfg: StackConfig, libs: Path, main: str, *args: str) -> list[str]:
+    java = _java()
     log4j = cfg.repo_dir / "ops" / "kafka" / "log4j2.xml"
+    archive = _class_archive(java, libs) if main == "kafka.Kafka" else []
     return [
-        _java(),
+        java,
+        *archive,
         "-Xmx512m",
         "-Xms256m",
         "-server",
