@@ -238,6 +238,19 @@ _TEXT: dict[str, dict[str, str]] = {
         "hi": "कृपया यह जवाब जाँचकर ठीक करें।",
         "en": "Please check this answer.",
     },
+    "error.invalid_text": {"hi": "कृपया यहाँ केवल लिखा हुआ पाठ भेजें।", "en": "Please send text here."},
+    "error.invalid_station_code": {
+        "hi": "थाने का कोड सही नहीं है। कृपया पोस्टर का QR कोड फिर से स्कैन करें।",
+        "en": "The station code is not valid. Please scan the poster's QR code again.",
+    },
+    "error.unknown_field": {
+        "hi": "यह जानकारी फ़ॉर्म का हिस्सा नहीं है।",
+        "en": "This field is not part of the feedback form.",
+    },
+    "error.invalid_body": {
+        "hi": "जानकारी सही रूप में नहीं भेजी गई।",
+        "en": "The feedback must be sent as a JSON object.",
+    },
     "error.invalid_integer": {
         "hi": "कृपया दिए गए अंकों में से एक चुनें।",
         "en": "Please choose one of the numbers given.",
