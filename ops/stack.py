@@ -396,6 +396,15 @@ def _format_kafka_storage(cfg: StackConfig, libs: Path) -> None:
         raise StackError("cannot format Kafka's storage:\n" + (done.stdout + done.stderr)[-3000:])
 
 
+def _check_kafka_ports(cfg: StackConfig) -> None:
+    for port, var in (
+        (cfg.kafka_port, "KAFKA_BOOTSTRAP_SERVERS"),
+        (cfg.kafka_controller_port, "KAFKA_CONTROLLER_PORT"),
+    ):
+        if _port_open(cfg.kafka_host, port):
+            raise _port_taken("Kafka", cfg.kafka_host, port, var)
+
+
 def kafka_running(cfg: StackConfig) -> bool:
     """True if our broker runs and accepts connections on its client port."""
     pid = _our_pid(_kafka_pid_file(cfg), str(_kafka_props(cfg)))
@@ -407,12 +416,7 @@ def _spawn_kafka(cfg: StackConfig) -> tuple[int, int] | None:
     pid = _our_pid(_kafka_pid_file(cfg), str(_kafka_props(cfg)))
     if pid is not None:
         return (pid, -1)  # ours, maybe still starting: wait for its port only
-    for port, var in (
-        (cfg.kafka_port, "KAFKA_BOOTSTRAP_SERVERS"),
-        (cfg.kafka_controller_port, "KAFKA_CONTROLLER_PORT"),
-    ):
-        if _port_open(cfg.kafka_host, port):
-            raise _port_taken("Kafka", cfg.kafka_host, port, var)
+    _check_kafka_ports(cfg)
     libs = ensure_kafka_jars(cfg)
     _kafka_log(cfg).parent.mkdir(parents=True, exist_ok=True)
     _kafka_props(cfg).write_text(_kafka_properties(cfg))
@@ -645,16 +649,18 @@ SELECT format('CREATE DATABASE %I OWNER %I', {db}, {role}) WHERE NOT EXISTS
     psql_superuser(cfg, script)
 
 
+def _check_postgres_port(cfg: StackConfig) -> None:
+    if _port_open(cfg.postgres_host, cfg.postgres_port):
+        hint = " (Debian's own cluster 'main'? `pg_lsclusters` lists it)"
+        raise _port_taken("PostgreSQL", cfg.postgres_host, cfg.postgres_port, "DATABASE_URL", hint)
+
+
 def start_postgres(cfg: StackConfig) -> None:
     """Start our PostgreSQL cluster (initdb on first use) and ensure the app role and db."""
     with _locked(cfg, "postgres"):
         pg = _postgres(cfg)
         if _postmaster_pid(pg) is None:
-            if _port_open(cfg.postgres_host, cfg.postgres_port):
-                hint = " (Debian's own cluster 'main'? `pg_lsclusters` shows it)"
-                raise _port_taken(
-                    "PostgreSQL", cfg.postgres_host, cfg.postgres_port, "DATABASE_URL", hint
-                )
+            _check_postgres_port(cfg)
             _prepare_postgres_dirs(pg)
             _initdb(pg)
             _write_postgres_settings(cfg, pg)
@@ -722,6 +728,16 @@ def redis_running(cfg: StackConfig) -> bool:
     return _redis_pid(cfg) is not None and _redis_pong(cfg.redis_host, cfg.redis_port)
 
 
+def _check_redis_port(cfg: StackConfig) -> None:
+    if _port_open(cfg.redis_host, cfg.redis_port):
+        hint = (
+            " (another Redis: Debian's redis-server service?)"
+            if _redis_pong(cfg.redis_host, cfg.redis_port)
+            else ""
+        )
+        raise _port_taken("Redis", cfg.redis_host, cfg.redis_port, "REDIS_URL", hint)
+
+
 def start_redis(cfg: StackConfig) -> None:
     """Start our Redis (append-only file, fsync every second); return once it answers PING."""
     with _locked(cfg, "redis"):
@@ -729,13 +745,7 @@ def start_redis(cfg: StackConfig) -> None:
             return
         pid = _redis_pid(cfg)
         if pid is None:
-            if _port_open(cfg.redis_host, cfg.redis_port):
-                hint = (
-                    " (another Redis, perhaps Debian's redis-server service)"
-                    if _redis_pong(cfg.redis_host, cfg.redis_port)
-                    else ""
-                )
-                raise _port_taken("Redis", cfg.redis_host, cfg.redis_port, "REDIS_URL", hint)
+            _check_redis_port(cfg)
             server = shutil.which("redis-server") or "/usr/bin/redis-server"
             folder = cfg.data_dir / "redis"
             folder.mkdir(parents=True, exist_ok=True)
@@ -784,8 +794,20 @@ def stop_redis(cfg: StackConfig) -> None:
 # ----------------------------------------------------------------------------------- all
 
 
+def _check_ports(cfg: StackConfig) -> None:
+    """Refuse before starting anything if a port we need is held by a stranger."""
+    if _our_pid(_kafka_pid_file(cfg), str(_kafka_props(cfg))) is None:
+        _check_kafka_ports(cfg)
+    if _postmaster_pid(_postgres(cfg)) is None:
+        _check_postgres_port(cfg)
+    if _redis_pid(cfg) is None:
+        _check_redis_port(cfg)
+
+
 def start_all(cfg: StackConfig) -> None:
-    """Start all three; the JVM boots while PostgreSQL and Redis start."""
+    """Start all three (nothing, if a port is taken); the JVM boots while PostgreSQL and
+    Redis start."""
+    _check_ports(cfg)
     with _locked(cfg, "kafka"):
         started = None if kafka_running(cfg) else _spawn_kafka(cfg)
         start_postgres(cfg)
