@@ -35,7 +35,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -67,7 +67,7 @@ class StackConfig:
     postgres_port: int
     postgres_db: str
     postgres_user: str
-    postgres_password: str
+    postgres_password: str = field(repr=False)
     redis_host: str
     redis_port: int
 
