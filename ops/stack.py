@@ -347,6 +347,8 @@ def _class_archive(java: str, libs: Path) -> list[str]:
     archive = libs / f"kafka-{tag}.jsa"
     if archive.is_file():
         return [f"-XX:SharedArchiveFile={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+    for stale in libs.glob("kafka-*.jsa"):  # made by a JVM that is no longer installed
+        stale.unlink()
     return [f"-XX:ArchiveClassesAtExit={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
 
 
