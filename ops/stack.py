@@ -587,8 +587,11 @@ def _postmaster_pid(pg: _Postgres) -> int | None:
 
 
 def postgres_running(cfg: StackConfig) -> bool:
-    """True if our cluster runs and accepts TCP connections."""
-    pg = _postgres(cfg)
+    """True if our cluster runs and accepts TCP connections (False if not even installed)."""
+    try:
+        pg = _postgres(cfg)
+    except StackError:
+        return False
     return _postmaster_pid(pg) is not None and _port_open(cfg.postgres_host, cfg.postgres_port)
 
 
