@@ -105,6 +105,7 @@ def _split_host_port(entry: str) -> tuple[str, int]:
 
 
 # --------------------------------------------------------------------------- process helpers
+# pid_alive, port_open, wait_for, tail, spawn and terminate are shared with ops/services.py.
 
 
 def _run_dir(cfg: StackConfig) -> Path:
@@ -127,7 +128,7 @@ def _locked(cfg: StackConfig, name: str) -> Iterator[None]:
         yield
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     """True if ``pid`` runs; reaps it if it is our own exited child (else it stays a zombie)."""
     with contextlib.suppress(ChildProcessError):
         if os.waitpid(pid, os.WNOHANG)[0] == pid:
@@ -156,12 +157,12 @@ def _read_pid(path: Path) -> int | None:
 def _our_pid(pid_file: Path, marker: str) -> int | None:
     """The pid in ``pid_file`` if that process still runs and is ours (``marker`` in argv)."""
     pid = _read_pid(pid_file)
-    if pid is not None and _alive(pid) and marker in _cmdline(pid):
+    if pid is not None and pid_alive(pid) and marker in _cmdline(pid):
         return pid
     return None
 
 
-def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True
@@ -169,7 +170,7 @@ def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def _wait_for(check: Callable[[], bool], timeout: float, interval: float = 0.1) -> bool:
+def wait_for(check: Callable[[], bool], timeout: float, interval: float = 0.1) -> bool:
     deadline = time.monotonic() + timeout
     while True:
         if check():
@@ -179,7 +180,7 @@ def _wait_for(check: Callable[[], bool], timeout: float, interval: float = 0.1) 
         time.sleep(interval)
 
 
-def _tail(path: Path, lines: int = 30) -> str:
+def tail(path: Path, lines: int = 30) -> str:
     try:
         with open(path, "rb") as f:
             f.seek(max(0, f.seek(0, os.SEEK_END) - 64 * 1024))
@@ -190,10 +191,10 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 
 def _error(message: str, *logs: Path) -> StackError:
-    return StackError("\n".join([message, *(_tail(log) for log in logs)]))
+    return StackError("\n".join([message, *(tail(log) for log in logs)]))
 
 
-def _spawn(argv: list[str], log: Path, env: Mapping[str, str] | None = None) -> int:
+def spawn(argv: list[str], log: Path, env: Mapping[str, str] | None = None) -> int:
     """Start ``argv`` detached (own session, stdin /dev/null, output appended to ``log``).
 
     posix_spawn rather than Popen: the server outlives us, and a Popen object dropped while
@@ -206,18 +207,18 @@ def _spawn(argv: list[str], log: Path, env: Mapping[str, str] | None = None) -> 
         (os.POSIX_SPAWN_DUP2, 1, 2),
     ]
     env = dict(os.environ if env is None else env)
-    return os.posix_spawn(argv[0], argv, env, file_actions=actions, setsid=True)
+    return os.posix_spawnp(argv[0], argv, env, file_actions=actions, setsid=True)
 
 
-def _terminate(pid: int, first: signal.Signals, timeout: float = STOP_TIMEOUT) -> None:
+def terminate(pid: int, first: signal.Signals, timeout: float = STOP_TIMEOUT) -> None:
     """Send ``first``, wait up to ``timeout`` seconds, then SIGKILL; return once it is gone."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, first)
-    if _wait_for(lambda: not _alive(pid), timeout):
+    if wait_for(lambda: not pid_alive(pid), timeout):
         return
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    if not _wait_for(lambda: not _alive(pid), 10):
+    if not wait_for(lambda: not pid_alive(pid), 10):
         raise StackError(f"process {pid} survived SIGKILL")
 
 
@@ -403,14 +404,14 @@ def _check_kafka_ports(cfg: StackConfig) -> None:
         (cfg.kafka_port, "KAFKA_BOOTSTRAP_SERVERS"),
         (cfg.kafka_controller_port, "KAFKA_CONTROLLER_PORT"),
     ):
-        if _port_open(cfg.kafka_host, port):
+        if port_open(cfg.kafka_host, port):
             raise _port_taken("Kafka", cfg.kafka_host, port, var)
 
 
 def kafka_running(cfg: StackConfig) -> bool:
     """True if our broker runs and accepts connections on its client port."""
     pid = _our_pid(_kafka_pid_file(cfg), str(_kafka_props(cfg)))
-    return pid is not None and _port_open(cfg.kafka_host, cfg.kafka_port)
+    return pid is not None and port_open(cfg.kafka_host, cfg.kafka_port)
 
 
 def _spawn_kafka(cfg: StackConfig) -> tuple[int, int] | None:
@@ -426,7 +427,7 @@ def _spawn_kafka(cfg: StackConfig) -> tuple[int, int] | None:
     log = _kafka_log(cfg)
     offset = log.stat().st_size if log.exists() else 0
     argv = _kafka_java(cfg, libs, "kafka.Kafka", str(_kafka_props(cfg)))
-    pid = _spawn(argv, _kafka_console_log(cfg))
+    pid = spawn(argv, _kafka_console_log(cfg))
     _kafka_pid_file(cfg).write_text(f"{pid}\n")
     return (pid, offset)
 
@@ -443,12 +444,12 @@ def _kafka_said_started(cfg: StackConfig, offset: int) -> bool:
 
 def _wait_kafka(cfg: StackConfig, pid: int, offset: int) -> None:
     def ready() -> bool:
-        if not _alive(pid):
+        if not pid_alive(pid):
             raise _error("Kafka exited while starting", _kafka_log(cfg), _kafka_console_log(cfg))
         said = offset < 0 or _kafka_said_started(cfg, offset)
-        return said and _port_open(cfg.kafka_host, cfg.kafka_port)
+        return said and port_open(cfg.kafka_host, cfg.kafka_port)
 
-    if not _wait_for(ready, KAFKA_START_TIMEOUT, interval=0.2):
+    if not wait_for(ready, KAFKA_START_TIMEOUT, interval=0.2):
         raise _error(
             f"Kafka did not start within {KAFKA_START_TIMEOUT:.0f} s",
             _kafka_log(cfg),
@@ -471,7 +472,7 @@ def stop_kafka(cfg: StackConfig) -> None:
     with _locked(cfg, "kafka"):
         pid = _our_pid(_kafka_pid_file(cfg), str(_kafka_props(cfg)))
         if pid is not None:
-            _terminate(pid, signal.SIGTERM)
+            terminate(pid, signal.SIGTERM)
         _kafka_pid_file(cfg).unlink(missing_ok=True)
 
 
@@ -581,7 +582,7 @@ def _write_postgres_settings(cfg: StackConfig, pg: _Postgres) -> None:
 def _postmaster_pid(pg: _Postgres) -> int | None:
     """The postmaster of our cluster, if it runs."""
     pid = _read_pid(pg.pgdata / "postmaster.pid")
-    if pid is not None and _alive(pid) and str(pg.pgdata) in _cmdline(pid):
+    if pid is not None and pid_alive(pid) and str(pg.pgdata) in _cmdline(pid):
         return pid
     return None
 
@@ -592,7 +593,7 @@ def postgres_running(cfg: StackConfig) -> bool:
         pg = _postgres(cfg)
     except StackError:
         return False
-    return _postmaster_pid(pg) is not None and _port_open(cfg.postgres_host, cfg.postgres_port)
+    return _postmaster_pid(pg) is not None and port_open(cfg.postgres_host, cfg.postgres_port)
 
 
 def _quote_ident(name: str) -> str:
@@ -655,7 +656,7 @@ SELECT format('CREATE DATABASE %I OWNER %I', {db}, {role}) WHERE NOT EXISTS
 
 
 def _check_postgres_port(cfg: StackConfig) -> None:
-    if _port_open(cfg.postgres_host, cfg.postgres_port):
+    if port_open(cfg.postgres_host, cfg.postgres_port):
         hint = " (Debian's own cluster 'main'? `pg_lsclusters` lists it)"
         raise _port_taken("PostgreSQL", cfg.postgres_host, cfg.postgres_port, "DATABASE_URL", hint)
 
@@ -684,8 +685,8 @@ def start_postgres(cfg: StackConfig) -> None:
             )
             if done.returncode != 0:
                 raise _error("PostgreSQL did not start: " + done.stdout.strip(), pg.log)
-        if not _wait_for(
-            lambda: _port_open(cfg.postgres_host, cfg.postgres_port), POSTGRES_START_TIMEOUT
+        if not wait_for(
+            lambda: port_open(cfg.postgres_host, cfg.postgres_port), POSTGRES_START_TIMEOUT
         ):
             raise _error("PostgreSQL runs but does not accept TCP connections", pg.log)
         _ensure_app_role(cfg)
@@ -697,7 +698,7 @@ def stop_postgres(cfg: StackConfig) -> None:
     with _locked(cfg, "postgres"):
         pid = _postmaster_pid(_postgres(cfg))
         if pid is not None:
-            _terminate(pid, signal.SIGINT)
+            terminate(pid, signal.SIGINT)
 
 
 # --------------------------------------------------------------------------------- redis
@@ -734,7 +735,7 @@ def redis_running(cfg: StackConfig) -> bool:
 
 
 def _check_redis_port(cfg: StackConfig) -> None:
-    if _port_open(cfg.redis_host, cfg.redis_port):
+    if port_open(cfg.redis_host, cfg.redis_port):
         hint = (
             " (another Redis: Debian's redis-server service?)"
             if _redis_pong(cfg.redis_host, cfg.redis_port)
@@ -773,17 +774,17 @@ def start_redis(cfg: StackConfig) -> None:
                 "--logfile",
                 str(_redis_log(cfg)),
             ]
-            pid = _spawn(argv, _logs_dir(cfg) / "redis.out")
+            pid = spawn(argv, _logs_dir(cfg) / "redis.out")
             _redis_pid_file(cfg).write_text(f"{pid}\n")
 
         def ready() -> bool:
-            if not _alive(pid):
+            if not pid_alive(pid):
                 raise _error(
                     "Redis exited while starting", _redis_log(cfg), _logs_dir(cfg) / "redis.out"
                 )
             return _redis_pong(cfg.redis_host, cfg.redis_port)
 
-        if not _wait_for(ready, REDIS_START_TIMEOUT):
+        if not wait_for(ready, REDIS_START_TIMEOUT):
             raise _error("Redis did not answer PING in time", _redis_log(cfg))
 
 
@@ -792,7 +793,7 @@ def stop_redis(cfg: StackConfig) -> None:
     with _locked(cfg, "redis"):
         pid = _redis_pid(cfg)
         if pid is not None:
-            _terminate(pid, signal.SIGTERM)
+            terminate(pid, signal.SIGTERM)
         _redis_pid_file(cfg).unlink(missing_ok=True)
 
 
