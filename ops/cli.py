@@ -71,7 +71,7 @@ def sample_form_url(env: dict[str, str], station_code: str = "GGN-SADAR") -> str
     return f"{base}/s/{station_code}?v={version}&sig={sig}"
 
 
-def _env(cfg: stack.StackConfig) -> dict[str, str]:
+def service_env(cfg: stack.StackConfig) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("KAFKA_BOOTSTRAP_SERVERS", f"{cfg.kafka_host}:{cfg.kafka_port}")
     env.setdefault(
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     cfg = stack.StackConfig.from_env()
-    env = _env(cfg)
+    env = service_env(cfg)
     try:
         if args.command == "test":
             return cmd_test(cfg, env, args.pytest_args)

@@ -32,7 +32,7 @@ class Service:
 
 
 SERVICES = {
-    "intake": Service("intake", "services.intake.app:create_app()", "INTAKE_PORT", 8001),
+    "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
 }
 
 

@@ -84,6 +84,15 @@ class FeedbackSubmitted:
         return data
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only: 1 and 0 are numbers, not answers to a yes/no question."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class FeedbackSubmittedSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -95,7 +104,7 @@ class FeedbackSubmittedSchema(Schema):
     qr_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     rating = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
-    mobile = fields.String(required=True, validate=validate.Regexp(r"^\+91[6-9]\d{9}$"))
+    mobile = fields.String(required=True, validate=validate.Regexp(r"^\+91[6-9][0-9]{9}$"))
     mobile_hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     complaint_date = fields.Date(load_default=None, allow_none=True)
     complaint_type = fields.String(required=True, validate=validate.OneOf(list(COMPLAINT_TYPES)))
@@ -106,9 +115,9 @@ class FeedbackSubmittedSchema(Schema):
     cleanliness = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 5)
     )
-    staff_available = fields.Boolean(required=True, truthy={True}, falsy={False})
-    staff_helped = fields.Boolean(required=True, truthy={True}, falsy={False})
-    problem_resolved = fields.Boolean(required=True, truthy={True}, falsy={False})
+    staff_available = StrictBoolean(required=True)
+    staff_helped = StrictBoolean(required=True)
+    problem_resolved = StrictBoolean(required=True)
     language = fields.String(required=True, validate=validate.OneOf(["hi", "en"]))
 
     @post_load

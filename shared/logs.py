@@ -23,8 +23,13 @@ REDACTED = "[redacted]"
 PERSONAL_FIELDS = frozenset(
     {"name", "visitor_name", "complainant_name", "mobile", "phone", "mobile_number", "msisdn"}
 )
-# Ten digits starting 6-9, optionally after +91 / 91 / 0, with spaces or hyphens between.
-_MOBILE = re.compile(r"(?<!\d)(?:\+?91[\s-]?|0)?[6-9](?:[\s-]?\d){9}(?!\d)")
+# Ten digits starting 6-9, optionally after +91 / 91 / 0, with the separators people type
+# (spaces, hyphens, dots, brackets) between, and not inside a longer word or number.
+_MOBILE = re.compile(
+    r"(?<![0-9A-Za-z])(?:\+?91[\s.\-]?|0)?\(?[6-9](?:[\s.\-()]{0,2}[0-9]){9}(?![0-9A-Za-z])"
+)
+# Event ids are logged on purpose and may hold ten digits in a row: never scrub inside one.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _sensitive: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
     "sensitive_values", default=()
 )
@@ -51,7 +56,13 @@ def scrub(text: str) -> str:
     """``text`` with mobile numbers and the current sensitive values replaced."""
     for value in sorted(_sensitive.get(), key=len, reverse=True):
         text = text.replace(value, REDACTED)
-    return _MOBILE.sub(REDACTED, text)
+    pieces, last = [], 0
+    for match in _UUID.finditer(text):
+        pieces.append(_MOBILE.sub(REDACTED, text[last : match.start()]))
+        pieces.append(match.group())
+        last = match.end()
+    pieces.append(_MOBILE.sub(REDACTED, text[last:]))
+    return "".join(pieces)
 
 
 def _clean(key: str, value: Any) -> Any:

@@ -5,7 +5,8 @@ import hmac
 import re
 
 _SEPARATORS = re.compile(r"[\s\-().]")
-_NATIONAL = re.compile(r"[6-9]\d{9}")
+# ASCII digits only: \d would also take Devanagari digits, which no SMS gateway dials.
+_NATIONAL = re.compile(r"[6-9][0-9]{9}")
 
 
 class InvalidMobile(ValueError):

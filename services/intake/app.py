@@ -1,7 +1,7 @@
 """Intake's HTTP entrypoint: the QR form, the feedback API, health and metrics.
 
 Routes only parse, call a use case and map its outcome to a response. Run under gunicorn as
-``gunicorn 'services.intake.app:create_app()'``.
+``gunicorn 'services.intake.app:wsgi()'``.
 """
 
 from __future__ import annotations
@@ -85,11 +85,17 @@ def localise(errors: dict[str, Any], language: str) -> dict[str, list[str]]:
     return out
 
 
+def wsgi() -> Flask:
+    """Gunicorn's entry: settings from the environment, JSON logs without personal data."""
+    config = IntakeConfig.from_env()
+    logs.configure_logging("intake", config.log_level)
+    return create_app(config)
+
+
 def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> Flask:
+    """The intake app; ``deps`` replaces the real adapters (none connects before first use)."""
     config = config or IntakeConfig.from_env()
-    if deps is None:
-        logs.configure_logging("intake", config.log_level)
-        deps = build_deps(config)
+    deps = deps or build_deps(config)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from shared.complaint_types import COMPLAINT_TYPES
-from shared.events import STATION_CODE_PATTERN
+from shared.events import STATION_CODE_PATTERN, StrictBoolean
 from shared.mobile import InvalidMobile, normalise_mobile
 
 INDIA = ZoneInfo("Asia/Kolkata")
@@ -87,10 +87,8 @@ def _integer(low: int, high: int, code: str, **kwargs: Any) -> fields.Integer:
 
 
 def _yes_no() -> fields.Boolean:
-    return fields.Boolean(
+    return StrictBoolean(
         required=True,
-        truthy={True},
-        falsy={False},
         error_messages={**_REQUIRED, "invalid": "invalid_boolean"},
     )
 
@@ -168,7 +166,7 @@ def form_to_payload(form: dict[str, str]) -> dict[str, Any]:
         if not raw:
             continue
         if key in ("qr_version", "rating", "cleanliness"):
-            payload[key] = int(raw) if raw.isdigit() and len(raw) < 8 else raw
+            payload[key] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 8 else raw
         elif key in ("staff_available", "staff_helped", "problem_resolved"):
             payload[key] = _FORM_BOOLEANS.get(raw, raw)
         else:
