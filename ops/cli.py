@@ -146,12 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("credentials", help="where the keys are, and a working form URL")
     test = sub.add_parser("test", help="run the whole test suite against real servers")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     cfg = stack.StackConfig.from_env()
     env = service_env(cfg)
     try:
         if args.command == "test":
-            return cmd_test(cfg, env, args.pytest_args)
+            return cmd_test(cfg, env, unknown + args.pytest_args)
         return {
             "up": cmd_up,
             "down": cmd_down,

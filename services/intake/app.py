@@ -104,10 +104,11 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
     app.extensions["intake"] = deps
 
     def language() -> str:
-        lang = request.values.get("lang") or request.values.get("language") or "hi"
+        # The query string only: reading the body here could raise again inside a 413 page.
+        lang = request.args.get("lang", "hi")
         return lang if lang in ("hi", "en") else "hi"
 
-    def page(template: str, status: int = 200, **context: Any) -> Response:
+    def page(template: str, http_status: int = 200, **context: Any) -> Response:
         lang = context.pop("lang", None) or language()
         html = render_template(
             template,
@@ -117,7 +118,7 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
             other_lang_url=context.pop("other_lang_url", None),
             **context,
         )
-        return Response(html, status=status, mimetype="text/html")
+        return Response(html, status=http_status, mimetype="text/html")
 
     def problem(kind: str, status: int) -> Response:
         response = page("problem.html", status, status=status, kind=kind)
