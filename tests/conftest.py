@@ -29,7 +29,6 @@ def infra(stack_config) -> dict[str, str]:
     """Kafka, PostgreSQL and Redis up, topics made, schema migrated, Gurugram seeded; the
     environment the services would get."""
     from ops import cli
-
     from shared.redis_io import redis_client
 
     env = cli.service_env(stack_config)
