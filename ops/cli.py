@@ -137,6 +137,18 @@ def cmd_test(cfg: stack.StackConfig, env: dict[str, str], pytest_args: list[str]
             stack.stop_all(cfg)
 
 
+def cmd_bench(cfg: stack.StackConfig, env: dict[str, str], bench_args: list[str]) -> int:
+    """Every benchmark under bench/, on the test profile's servers; prints one table."""
+    ensure_secrets(cfg, env)
+    prepare(cfg, env)
+    argv = [sys.executable, str(cfg.repo_dir / "bench" / "run.py"), *bench_args]
+    try:
+        return subprocess.call(argv, cwd=cfg.repo_dir, env=env)
+    finally:
+        if env.get("PRATIKRIYA_KEEP_TEST_STACK") != "1":
+            stack.stop_all(cfg)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pratikriya", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,14 +158,18 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("credentials", help="where the keys are, and a working form URL")
     test = sub.add_parser("test", help="run the whole test suite against real servers")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    bench = sub.add_parser("bench", help="run the benchmarks under bench/ and print a table")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     args, unknown = parser.parse_known_args(argv)
-    if unknown and args.command != "test":
+    if unknown and args.command not in ("test", "bench"):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     cfg = stack.StackConfig.from_env()
     env = service_env(cfg)
     try:
         if args.command == "test":
             return cmd_test(cfg, env, unknown + args.pytest_args)
+        if args.command == "bench":
+            return cmd_bench(cfg, env, unknown + args.bench_args)
         return {
             "up": cmd_up,
             "down": cmd_down,
