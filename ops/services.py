@@ -81,6 +81,8 @@ def start_service(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> 
         "--workers", str(service.workers), "--worker-class", "gthread",
         "--threads", str(service.threads), "--timeout", "30", "--graceful-timeout", "20",
         "--pid", str(_pid_file(cfg, service)),
+        # Its default socket path is per user, so two installations would fight over it.
+        "--no-control-socket",
         "--access-logfile", str(logs / f"{name}-access.log"),
         "--chdir", str(cfg.repo_dir),
     ]  # fmt: skip
