@@ -78,21 +78,39 @@ def test_the_same_idempotency_key_with_different_feedback_is_refused(
 def test_without_kafka_intake_answers_503_and_the_same_submission_succeeds_once_it_is_back(
     client, station, signing_key, feedback_tail, stack_config
 ):
+    """One broker outage, seen by an API client and by a visitor on the form."""
     from ops import stack
 
     body = feedback_body(station, signing_key)
     key = str(uuid.uuid4())
+    form = {
+        **{k: str(v) for k, v in feedback_body(station, signing_key).items()},
+        "staff_available": "yes",
+        "staff_helped": "no",
+        "problem_resolved": "no",
+        "form_token": uuid.uuid4().hex,
+        "comments": "थाने में कोई नहीं मिला",
+    }
     stack.stop_kafka(stack_config)
     try:
         refused = client.post("/api/v1/feedback", json=body, headers={"Idempotency-Key": key})
+        refused_form = client.post(f"/s/{station['code']}", data=form)
     finally:
         stack.start_kafka(stack_config)
 
     assert refused.status_code == 503
     assert int(refused.headers["Retry-After"]) > 0
     assert "retry" in refused.json["error"]
+    page = refused_form.get_data(as_text=True)
+    assert refused_form.status_code == 503
+    assert 'name="rating"' in page and "थाने में कोई नहीं मिला" in page  # input kept
+    assert form["form_token"] in page  # so pressing Submit again is the same submission
+    assert feedback_tail.events() == []
 
     accepted = client.post("/api/v1/feedback", json=body, headers={"Idempotency-Key": key})
+    accepted_form = client.post(f"/s/{station['code']}", data=form)
     assert accepted.status_code == 202
+    assert accepted_form.status_code == 200
     events = feedback_tail.events()
-    assert [e["event_id"] for _, e in events] == [accepted.json["id"]]
+    assert len(events) == 2
+    assert accepted.json["id"] in {e["event_id"] for _, e in events}
