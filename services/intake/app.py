@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+import redis
 from flask import Flask, Response, jsonify, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -174,8 +175,8 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
         except InvalidCode as refused:
             metrics.REJECTIONS.labels(refused.reason).inc()
             return problem(refused.reason, refused.problem.value)
-        except Exception:
-            logger.exception("station lookup failed")
+        except Unavailable:
+            logger.warning("station registry unavailable", exc_info=True)
             return problem("unavailable", 503)
         return form_page(station, int(version), sig, lang=lang)
 
@@ -194,19 +195,23 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
             if not isinstance(version, int):
                 raise InvalidCode(CodeProblem.FORGED)
             station = open_form(deps, code, version, sig)
-            if not address_allowed():
-                raise RateLimited()
         except InvalidCode as refused:
             metrics.REJECTIONS.labels(refused.reason).inc()
             return problem(refused.reason, refused.problem.value)
-        except RateLimited:
-            metrics.REJECTIONS.labels("rate_limited").inc()
-            return problem("rate_limited", 429)
-        except Exception:
-            logger.exception("could not check the code")
+        except Unavailable:
+            logger.warning("station registry unavailable", exc_info=True)
             return problem("unavailable", 503)
         shown = {k: v for k, v in form_data.items() if k not in ("sig", "form_token")}
         keep = {"values": shown, "token": token, "lang": lang}
+        unavailable = i18n.t("banner.unavailable", lang)
+        try:
+            allowed = address_allowed()
+        except redis.RedisError:
+            logger.warning("rate limit check failed", exc_info=True)
+            return form_page(station, version, sig, status=503, banner=unavailable, **keep)
+        if not allowed:
+            metrics.REJECTIONS.labels("rate_limited").inc()
+            return problem("rate_limited", 429)
         try:
             feedback = FeedbackInputSchema().load(payload)
         except ValidationError as invalid:
@@ -225,8 +230,7 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
                 return problem("rate_limited", 429)
             except Unavailable:
                 metrics.REJECTIONS.labels("unavailable").inc()
-                banner = i18n.t("banner.unavailable", lang)
-                return form_page(station, version, sig, status=503, banner=banner, **keep)
+                return form_page(station, version, sig, status=503, banner=unavailable, **keep)
         return page("thanks.html", lang=lang, station=station, feedback_id=accepted.event_id)
 
     @app.post("/api/v1/feedback")
@@ -240,14 +244,13 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
         if key is not None and not _IDEMPOTENCY_KEY.match(key):
             return _error("Idempotency-Key must be 1 to 128 visible ASCII characters", 400)
         try:
-            if not address_allowed():
-                raise RateLimited()
-        except RateLimited:
+            allowed = address_allowed()
+        except redis.RedisError:
+            logger.warning("rate limit check failed", exc_info=True)
+            return _error(_API_MESSAGES[Unavailable], 503, config.retry_after_s)
+        if not allowed:
             metrics.REJECTIONS.labels("rate_limited").inc()
             return _error(_API_MESSAGES[RateLimited], 429, config.retry_after_s)
-        except Exception:
-            logger.exception("rate limit check failed")
-            return _error(_API_MESSAGES[Unavailable], 503, config.retry_after_s)
         try:
             feedback = FeedbackInputSchema().load(body)
         except ValidationError as invalid:
@@ -259,9 +262,6 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
             except Refused as refused:
                 metrics.REJECTIONS.labels(refused.reason).inc()
                 return _refusal(refused, config.retry_after_s)
-            except Exception:
-                logger.exception("feedback could not be checked")
-                return _error(_API_MESSAGES[Unavailable], 503, config.retry_after_s)
         response = jsonify(id=accepted.event_id, status="accepted")
         if accepted.replayed:
             response.headers["Idempotent-Replayed"] = "true"
@@ -275,8 +275,8 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
     def readyz() -> tuple[Response, int]:
         checks = {
             "kafka": deps.publisher.ready(),
-            "redis": _safe(deps.guards.ping),
-            "stations": _safe(deps.stations.ready),
+            "redis": _redis_answers(deps.guards),
+            "stations": deps.stations.ready(),
         }
         ok = all(checks.values())
         status = "ready" if ok else "not ready"
@@ -298,11 +298,10 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
     return app
 
 
-def _safe(check) -> bool:
+def _redis_answers(guards: Guards) -> bool:
     try:
-        return bool(check())
-    except Exception:
-        logger.warning("readiness check failed", exc_info=True)
+        return guards.ping()
+    except redis.RedisError:
         return False
 
 

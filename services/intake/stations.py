@@ -24,12 +24,17 @@ def load_stations(database_url: str) -> dict[str, Station]:
         return {row[0]: Station(*row) for row in cur.fetchall()}
 
 
+class RegistryUnavailable(Exception):
+    """No view of the registry could be loaded yet."""
+
+
 class StationDirectory:
     """Stations by code, reloaded when older than ``refresh_s``.
 
     An unknown code triggers an early reload (at most every ``miss_reload_s``), so a station
     added to the registry opens its form without a restart. If a reload fails the previous
-    view is kept and the failure logged; with no view at all, ``get`` raises the error.
+    view is kept and the failure logged; with no view at all, ``get`` raises
+    RegistryUnavailable.
     """
 
     def __init__(
@@ -60,8 +65,11 @@ class StationDirectory:
 
     def ready(self) -> bool:
         """True when a view of the registry is held (loading it now if need be)."""
-        self.get("")
-        return self._stations is not None
+        try:
+            self.get("")
+        except RegistryUnavailable:
+            return False
+        return True
 
     def _reload(self, now: float) -> None:
         with self._lock:
@@ -69,8 +77,8 @@ class StationDirectory:
                 return  # another thread reloaded while this one waited
             try:
                 self._stations = self._load()
-            except Exception:
+            except Exception as exc:
                 if self._stations is None:
-                    raise
+                    raise RegistryUnavailable(str(exc)) from exc
                 logger.warning("station reload failed; keeping the previous view", exc_info=True)
             self._loaded_at = now

@@ -18,6 +18,7 @@ from services.intake import metrics
 from services.intake.domain import CodeProblem, Station, check_code, fingerprint
 from services.intake.guards import Guards, IdempotencyRecord
 from services.intake.publisher import PublishFailed
+from services.intake.stations import RegistryUnavailable
 from shared.events import FeedbackSubmitted
 from shared.mobile import mobile_hash
 
@@ -79,8 +80,12 @@ class Deps:
 
 
 def open_form(deps: Deps, code: str, qr_version: int, sig: str) -> Station:
-    """The station whose form a scanned code opens; InvalidCode otherwise."""
-    station = deps.stations.get(code)
+    """The station whose form a scanned code opens; InvalidCode otherwise, Unavailable when
+    the registry cannot be read."""
+    try:
+        station = deps.stations.get(code)
+    except RegistryUnavailable as exc:
+        raise Unavailable("registry") from exc
     problem = check_code(station, qr_version, sig, deps.signing_key)
     if problem is not None:
         raise InvalidCode(problem)

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from services.intake.domain import Station
-from services.intake.stations import StationDirectory
+from services.intake.stations import RegistryUnavailable, StationDirectory
 
 
 class Clock:
@@ -147,7 +147,7 @@ def test_with_no_view_yet_a_failed_first_read_raises() -> None:
     registry.down = True
     directory = a_directory(registry, clock)
 
-    with pytest.raises(ConnectionError):
+    with pytest.raises(RegistryUnavailable):
         directory.get("GGN-ANY")
 
 
@@ -156,7 +156,7 @@ def test_after_a_failed_first_read_the_next_request_tries_again() -> None:
     registry, clock = Registry(station), Clock()
     registry.down = True
     directory = a_directory(registry, clock)
-    with pytest.raises(ConnectionError):
+    with pytest.raises(RegistryUnavailable):
         directory.get(station.code)
     registry.down = False
 
