@@ -88,6 +88,8 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     secrets_file = ensure_secrets(cfg, env)
     prepare(cfg, env)
     ports = {name: services.start_service(cfg, name, env) for name in services.SERVICES}
+    for name in services.WORKERS:
+        services.start_worker(cfg, name, env)
     print("\nPratikriya is running.")
     for name, port in ports.items():
         print(f"  {name:<10} http://127.0.0.1:{port}/  (health: /healthz, /readyz, /metrics)")
@@ -98,9 +100,14 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     return 0
 
 
-def cmd_down(cfg: stack.StackConfig, env: dict[str, str]) -> int:
-    for name in reversed(list(services.SERVICES)):
+def stop_ours(cfg: stack.StackConfig) -> None:
+    """Workers first (they finish their batch and commit), then the HTTP services."""
+    for name in [*reversed(list(services.WORKERS)), *reversed(list(services.SERVICES))]:
         services.stop_service(cfg, name)
+
+
+def cmd_down(cfg: stack.StackConfig, env: dict[str, str]) -> int:
+    stop_ours(cfg)
     stack.stop_all(cfg)
     print("Pratikriya stopped.")
     return 0
@@ -108,8 +115,8 @@ def cmd_down(cfg: stack.StackConfig, env: dict[str, str]) -> int:
 
 def cmd_status(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     up = stack.status(cfg)
-    for name in services.SERVICES:
-        up[name] = services.service_pid(cfg, services.SERVICES[name]) is not None
+    for name, process in {**services.SERVICES, **services.WORKERS}.items():
+        up[name] = services.service_pid(cfg, process) is not None
     for name, running in up.items():
         print(f"{name:<10} {'running' if running else 'stopped'}")
     return 0 if all(up.values()) else 1
@@ -132,8 +139,7 @@ def cmd_test(cfg: stack.StackConfig, env: dict[str, str], pytest_args: list[str]
         return subprocess.call(argv, cwd=cfg.repo_dir, env=env)
     finally:
         if env.get("PRATIKRIYA_KEEP_TEST_STACK") != "1":
-            for name in services.SERVICES:
-                services.stop_service(cfg, name)
+            stop_ours(cfg)
             stack.stop_all(cfg)
 
 

@@ -1,7 +1,9 @@
-"""Starting and stopping Pratikriya's own services on one machine, under gunicorn.
+"""Starting and stopping Pratikriya's own processes on one machine.
 
-Each service runs detached with a pid file under ``<data>/run`` and a log under
-``<data>/logs``; a start waits until ``/healthz`` answers.
+HTTP services run under gunicorn; workers (Kafka consumers, timers) run as
+``python -m <module>``. Each runs detached with a pid file under ``<data>/run`` and a log
+under ``<data>/logs``; an HTTP service's start waits until ``/healthz`` answers, a worker's
+until it has stayed up for a moment.
 """
 
 from __future__ import annotations
@@ -31,12 +33,20 @@ class Service:
         return int(env.get(self.port_env) or self.default_port)
 
 
+@dataclass(frozen=True)
+class Worker:
+    name: str
+    module: str  # run as ``python -m module``; it must stop cleanly on SIGTERM
+
+
+# Started in this order, stopped in the reverse order.
 SERVICES = {
     "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
 }
+WORKERS: dict[str, Worker] = {}
 
 
-def _pid_file(cfg: stack.StackConfig, service: Service) -> Path:
+def _pid_file(cfg: stack.StackConfig, service: Service | Worker) -> Path:
     return cfg.data_dir / "run" / f"{service.name}.pid"
 
 
@@ -48,7 +58,7 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def service_pid(cfg: stack.StackConfig, service: Service) -> int | None:
+def service_pid(cfg: stack.StackConfig, service: Service | Worker) -> int | None:
     path = _pid_file(cfg, service)
     try:
         pid = int(path.read_text().strip())
@@ -95,8 +105,27 @@ def start_service(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> 
     return port
 
 
+def start_worker(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> int:
+    """Start worker ``name`` unless it already runs; returns its pid."""
+    worker = WORKERS[name]
+    pid = service_pid(cfg, worker)
+    if pid:
+        return pid
+    logs = cfg.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    _pid_file(cfg, worker).parent.mkdir(parents=True, exist_ok=True)
+    log = logs / f"{name}.log"
+    pid = stack.spawn([sys.executable, "-m", worker.module], log, dict(env))
+    _pid_file(cfg, worker).write_text(f"{pid}\n")
+    # A worker that cannot start (bad settings, unreachable servers) exits at once.
+    if stack.wait_for(lambda: not stack.pid_alive(pid), 2.0):
+        raise stack.StackError(f"{name} exited at start\n{stack.tail(log)}")
+    return pid
+
+
 def stop_service(cfg: stack.StackConfig, name: str) -> None:
-    service = SERVICES[name]
+    """Stop the HTTP service or worker ``name`` (SIGTERM: it finishes what it is doing)."""
+    service = SERVICES.get(name) or WORKERS[name]
     pid = service_pid(cfg, service)
     if pid:
         stack.terminate(pid, signal.SIGTERM)
