@@ -42,6 +42,7 @@ class Worker:
 # Started in this order, stopped in the reverse order.
 SERVICES = {
     "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
+    "qr": Service("qr", "services.qr.app:wsgi()", "QR_PORT", 8002),
 }
 WORKERS: dict[str, Worker] = {}
 
