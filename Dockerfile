@@ -12,6 +12,12 @@ RUN groupadd --system --gid 10001 pratikriya \
     && useradd --system --uid 10001 --gid pratikriya --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin pratikriya
 
+# Devanagari fonts for the QR service's printable posters (services/qr/config.py looks in
+# /usr/share/fonts/truetype/noto); the one image serves every service.
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends fonts-noto-core \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /src
 
 # The dependencies first, pinned in pyproject.toml and only there (no dev extras): this layer
@@ -46,4 +52,4 @@ ENV PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
 CMD ["python", "-m", "gunicorn", "services.intake.app:wsgi()", \
      "--bind", "0.0.0.0:8001", "--workers", "2", "--worker-class", "gthread", "--threads", "8", \
      "--timeout", "30", "--graceful-timeout", "20", "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-"]
+     "--no-control-socket", "--access-logfile", "-"]
