@@ -27,6 +27,7 @@ TOPICS = (
     TopicSpec("feedback.submitted", 12, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
     TopicSpec("feedback.dlq", 3, {"retention.ms": str(90 * 24 * 3600 * 1000)}),
     TopicSpec("station.scores", 12),
+    TopicSpec("station.scores.dlq", 3, {"retention.ms": str(90 * 24 * 3600 * 1000)}),
     TopicSpec("stations", 3, {"cleanup.policy": "compact"}),
 )
 
