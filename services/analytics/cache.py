@@ -1,0 +1,104 @@
+"""Redis side of analytics: each station's windows and a ranking per window.
+
+Everything here is recomputed from PostgreSQL and written whole (HSET of every field, the
+ranking replaced in one MULTI), never incremented, so a replayed batch or a rebuild leaves
+the same values.
+
+Keys (prefix ``analytics`` by default):
+  <prefix>:station:<code>       hash, field "<window>.<stat>" for every window and sum,
+                                plus "computed_at"
+  <prefix>:ranking:<window>     sorted set, station code -> fair score (stations with feedback)
+  <prefix>:stations             set of the station codes that have a hash
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+import redis
+
+from services.analytics.domain import ALL_WINDOWS, PUBLIC_WINDOWS, STAT_FIELDS
+from services.analytics.ranking import RankedStation, RankingPolicy, rank_stations
+from shared.scores import WindowStats
+
+
+class ScoresCache:
+    def __init__(self, client: redis.Redis, prefix: str = "analytics") -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def _station_key(self, code: str) -> str:
+        return f"{self.prefix}:station:{code}"
+
+    def _ranking_key(self, window: str) -> str:
+        return f"{self.prefix}:ranking:{window}"
+
+    def write_stations(
+        self, windows: Mapping[str, Mapping[str, WindowStats]], computed_at: datetime
+    ) -> None:
+        """Replace the stored windows of these stations."""
+        if not windows:
+            return
+        pipe = self.client.pipeline(transaction=True)
+        for code, by_window in windows.items():
+            mapping: dict[str, str | int] = {"computed_at": computed_at.isoformat()}
+            for window, stats in by_window.items():
+                for name in STAT_FIELDS:
+                    mapping[f"{window}.{name}"] = getattr(stats, name)
+            pipe.hset(self._station_key(code), mapping=mapping)
+        pipe.sadd(f"{self.prefix}:stations", *windows)
+        pipe.execute()
+
+    def read_station(self, code: str) -> dict[str, WindowStats] | None:
+        raw = self.client.hgetall(self._station_key(code))
+        return _parse(raw) if raw else None
+
+    def all_stations(self) -> dict[str, dict[str, WindowStats]]:
+        codes = sorted(self.client.smembers(f"{self.prefix}:stations"))
+        pipe = self.client.pipeline(transaction=False)
+        for code in codes:
+            pipe.hgetall(self._station_key(code))
+        return {code: _parse(raw) for code, raw in zip(codes, pipe.execute(), strict=True) if raw}
+
+    def rerank(self, policy: RankingPolicy) -> None:
+        """Recompute every window's ranking from the stored windows (the city-wide mean moves
+        with every batch, so every station's fair score does)."""
+        stations = self.all_stations()
+        pipe = self.client.pipeline(transaction=True)
+        for window in PUBLIC_WINDOWS:
+            ranked = rank_stations({c: w[window] for c, w in stations.items()}, policy)
+            scores = {r.station_code: r.score for r in ranked if r.score is not None}
+            pipe.delete(self._ranking_key(window))
+            if scores:
+                pipe.zadd(self._ranking_key(window), scores)
+        pipe.execute()
+
+    def ranking(self, window: str, policy: RankingPolicy) -> list[RankedStation]:
+        """Stations with feedback in ``window``, best first, from the stored sorted set."""
+        pairs = self.client.zrevrange(self._ranking_key(window), 0, -1, withscores=True)
+        pipe = self.client.pipeline(transaction=False)
+        for code, _ in pairs:
+            pipe.hget(self._station_key(code), f"{window}.count")
+        counts = [int(c or 0) for c in pipe.execute()]
+        rows = [(code, score, n) for (code, score), n in zip(pairs, counts, strict=True)]
+        enough = [r for r in rows if r[2] >= policy.min_count]
+        few = [r for r in rows if r[2] < policy.min_count]
+        out = [RankedStation(c, s, n, i) for i, (c, s, n) in enumerate(enough, 1)]
+        return out + [RankedStation(c, s, n, None) for c, s, n in few]
+
+    def forget(self, codes: Iterable[str]) -> None:
+        codes = list(codes)
+        if codes:
+            self.client.delete(*(self._station_key(c) for c in codes))
+            self.client.srem(f"{self.prefix}:stations", *codes)
+
+    def ping(self) -> bool:
+        return bool(self.client.ping())
+
+
+def _parse(raw: Mapping[str, str]) -> dict[str, WindowStats]:
+    return {
+        window: WindowStats(**{name: int(raw.get(f"{window}.{name}", 0)) for name in STAT_FIELDS})
+        for window in ALL_WINDOWS
+    }

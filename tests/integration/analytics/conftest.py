@@ -1,0 +1,148 @@
+"""Fixtures for the analytics consumer on the real servers: topics, consumer group and Redis
+prefix of each test's own, so tests neither see nor disturb one another."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from kafka import KafkaProducer
+
+from shared.events import FeedbackSubmitted
+from shared.kafka_io import TopicSpec, ensure_topics
+from tests.support import TopicTail, unique_mobile
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def topics(infra) -> dict[str, str]:
+    tag = uuid.uuid4().hex[:10]
+    names = {
+        "feedback": f"test.feedback.{tag}",
+        "dlq": f"test.dlq.{tag}",
+        "scores": f"test.scores.{tag}",
+    }
+    ensure_topics(
+        infra["KAFKA_BOOTSTRAP_SERVERS"],
+        topics=tuple(TopicSpec(name, 3) for name in names.values()),
+    )
+    return names
+
+
+@pytest.fixture
+def analytics_config(infra, topics):
+    from services.analytics.config import AnalyticsConfig
+
+    return AnalyticsConfig.from_env(
+        infra,
+        feedback_topic=topics["feedback"],
+        dlq_topic=topics["dlq"],
+        scores_topic=topics["scores"],
+        group_id=f"test-analytics-{uuid.uuid4().hex[:8]}",
+        redis_prefix=f"test-analytics-{uuid.uuid4().hex[:8]}",
+        batch_max_events=50,
+        batch_max_seconds=0.2,
+        retry_max_pause_s=0.2,
+    )
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime.now(UTC))
+
+
+@pytest.fixture
+def make_consumer(analytics_config, clock):
+    """Consumers of the test's group, closed at the end."""
+    from services.analytics.consumer import FeedbackConsumer, build_deps
+
+    made = []
+
+    def make(**deps_overrides):
+        deps = build_deps(analytics_config, clock=clock, **deps_overrides)
+        consumer = FeedbackConsumer(analytics_config, deps)
+        made.append(consumer)
+        return consumer
+
+    yield make
+    for consumer in made:
+        try:
+            consumer.close()
+        except Exception:  # noqa: BLE001 - already closed by the test
+            pass
+
+
+@pytest.fixture
+def producer(infra):
+    producer = KafkaProducer(bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
+    yield producer
+    producer.close()
+
+
+@pytest.fixture
+def publish(producer, topics):
+    """Put events (or raw bytes, keyed by a station code) on the test's feedback topic."""
+
+    def send(*items, key: bytes = b"X") -> None:
+        for item in items:
+            if isinstance(item, FeedbackSubmitted):
+                producer.send(topics["feedback"], key=item.key, value=item.to_json())
+            else:
+                producer.send(topics["feedback"], key=key, value=item)
+        producer.flush()
+
+    return send
+
+
+@pytest.fixture
+def scores_tail(infra, topics):
+    tail = TopicTail(infra["KAFKA_BOOTSTRAP_SERVERS"], topics["scores"])
+    yield tail
+    tail.close()
+
+
+@pytest.fixture
+def dlq_tail(infra, topics):
+    tail = TopicTail(infra["KAFKA_BOOTSTRAP_SERVERS"], topics["dlq"])
+    yield tail
+    tail.close()
+
+
+def make_event(station_code: str, **fields) -> FeedbackSubmitted:
+    values = {
+        "station_code": station_code,
+        "qr_version": 1,
+        "rating": 4,
+        "mobile": "+91" + unique_mobile(),
+        "mobile_hash": uuid.uuid4().hex + uuid.uuid4().hex,
+        "complaint_type": "theft",
+        "staff_available": True,
+        "staff_helped": True,
+        "problem_resolved": True,
+        "name": "Sunita Devi",
+        "officer_name": "SI Ramesh",
+        "comments": "ठीक है",
+        "cleanliness": 4,
+    }
+    values.update(fields)
+    return FeedbackSubmitted(**values)
+
+
+def drain(consumer, expected: int, max_batches: int = 200) -> int:
+    """Run batches until ``expected`` records were processed; returns how many were."""
+    seen = 0
+    for _ in range(max_batches):
+        seen += consumer.run_once()
+        if seen >= expected:
+            return seen
+    raise AssertionError(f"only {seen} of {expected} records arrived")
