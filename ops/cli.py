@@ -11,10 +11,12 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from ops import services, stack
 
-GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY")
+GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY", "ANALYST_PASSWORD")
+ANALYST_ROLE = "pratikriya_analyst"
 
 
 def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
@@ -54,6 +56,68 @@ def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     print(f"migrations: {len(applied)} applied")
     zones, stations = seed(database_url)
     print(f"seed: {zones} zones and {stations} stations added")
+    ensure_analyst_role(cfg, env)
+
+
+def analyst_url(cfg: stack.StackConfig, password: str | None = None) -> str:
+    """The analysts' connection string; without the password unless it is given."""
+    secret = f":{quote(password, safe='')}" if password else ""
+    return (
+        f"postgresql://{ANALYST_ROLE}{secret}@{cfg.postgres_host}:{cfg.postgres_port}/"
+        f"{cfg.postgres_db}"
+    )
+
+
+def _analyst_ready(cfg: stack.StackConfig, password: str) -> bool:
+    """The role logs in with this password and reads every view of the analyst schema:
+    then there is nothing to do, and no superuser psql to spawn."""
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(analyst_url(cfg, password), connect_timeout=3)
+    except psycopg2.Error:
+        return False
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT count(*) > 0 AND bool_and(has_table_privilege(c.oid, 'SELECT'))"
+                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'analyst' AND c.relkind = 'v'"
+            )
+            return bool(cur.fetchone()[0])
+    except psycopg2.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def ensure_analyst_role(cfg: stack.StackConfig, env: dict[str, str]) -> None:
+    """The analysts' read-only login (a LOGIN role needs the superuser), allowed the views of
+    the analyst schema and nothing else; the password is ANALYST_PASSWORD (secrets.env)."""
+    if not env.get("ANALYST_PASSWORD"):
+        ensure_secrets(cfg, env)
+    password = env["ANALYST_PASSWORD"]
+    if _analyst_ready(cfg, password):
+        return
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    role, app = f'"{ANALYST_ROLE}"', '"' + cfg.postgres_user.replace('"', '""') + '"'
+    database = '"' + cfg.postgres_db.replace('"', '""') + '"'
+    # On stdin (psql_superuser), so the password never shows in `ps`.
+    script = f"""
+SELECT format('CREATE ROLE %I', {literal(ANALYST_ROLE)}) WHERE NOT EXISTS
+  (SELECT 1 FROM pg_roles WHERE rolname = {literal(ANALYST_ROLE)}) \\gexec
+ALTER ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT
+  PASSWORD {literal(password)};
+ALTER ROLE {role} SET default_transaction_read_only = on;
+GRANT CONNECT ON DATABASE {database} TO {role};
+GRANT USAGE ON SCHEMA analyst TO {role};
+GRANT SELECT ON ALL TABLES IN SCHEMA analyst TO {role};
+ALTER DEFAULT PRIVILEGES FOR ROLE {app} IN SCHEMA analyst GRANT SELECT ON TABLES TO {role};
+"""  # noqa: S608 (values quoted above)
+    stack.psql_superuser(cfg, script, database=cfg.postgres_db)
 
 
 def sample_form_url(env: dict[str, str], station_code: str = "GGN-SADAR") -> str:
@@ -94,6 +158,10 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     for name, port in ports.items():
         print(f"  {name:<10} http://127.0.0.1:{port}/  (health: /healthz, /readyz, /metrics)")
     print(f"\n  Feedback form for Sadar police station:\n    {sample_form_url(env)}")
+    if "analytics" in ports:
+        print(f"\n  Commissioner's dashboard: http://127.0.0.1:{ports['analytics']}/")
+    print(f"  Analysts' database (read-only): {analyst_url(cfg)}")
+    print(f"    password: ANALYST_PASSWORD in {secrets_file}")
     print(f"\n  Keys of this installation: {secrets_file}")
     print(f"  Logs: {cfg.data_dir / 'logs'}")
     print("  Stop everything with: ./pratikriya down")
@@ -126,6 +194,10 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     path = ensure_secrets(cfg, env)
     print(f"Keys of this installation are in {path}")
     print(f"Feedback form for Sadar police station: {sample_form_url(env)}")
+    analytics = services.SERVICES.get("analytics")
+    if analytics:
+        print(f"Commissioner's dashboard: http://127.0.0.1:{analytics.port(env)}/")
+    print(f"Analysts' database (read-only): {analyst_url(cfg, env['ANALYST_PASSWORD'])}")
     return 0
 
 
