@@ -43,8 +43,11 @@ class Worker:
 SERVICES = {
     "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
     "qr": Service("qr", "services.qr.app:wsgi()", "QR_PORT", 8002),
+    "notifier": Service("notifier", "services.notifier.app:wsgi()", "NOTIFIER_PORT", 8004),
 }
-WORKERS: dict[str, Worker] = {}
+WORKERS: dict[str, Worker] = {
+    "notifier-worker": Worker("notifier-worker", "services.notifier.consumer"),
+}
 
 
 def _pid_file(cfg: stack.StackConfig, service: Service | Worker) -> Path:
