@@ -1,0 +1,89 @@
+"""The QR service's rules, free of I/O: what a station record is, what its QR code holds,
+and which of its fields the public may see."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from shared.signing import sign
+from shared.stations_feed import Contact, StationChanged
+
+# The fields anyone may read: enough to find a station and check a poster, no contacts.
+PUBLIC_FIELDS = ("code", "name_en", "name_hi", "zone", "kind", "active", "qr_version")
+
+
+@dataclass(frozen=True)
+class Zone:
+    code: str
+    name_en: str
+    name_hi: str
+    acp: Contact
+    dcp: Contact
+
+
+@dataclass(frozen=True)
+class Station:
+    code: str
+    name_en: str
+    name_hi: str
+    zone: str
+    kind: str
+    address: str
+    sho_name: str
+    sho_mobile: str
+    sho_email: str
+    active: bool
+    qr_version: int
+    revision: int
+    updated_at: datetime | None = None
+
+    def public_view(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in PUBLIC_FIELDS}
+
+    def admin_view(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("updated_at")
+        data["updated_at"] = self.updated_at.isoformat() if self.updated_at else None
+        return data
+
+    def rotated(self) -> Station:
+        return replace(self, qr_version=self.qr_version + 1)
+
+
+class NotFound(Exception):
+    """No station (or zone) with that code."""
+
+
+class Duplicate(Exception):
+    """A station with that code exists already."""
+
+
+class UnknownZone(ValueError):
+    """The zone named for a station is not in the registry."""
+
+
+def qr_url(base_url: str, key: bytes, code: str, qr_version: int) -> str:
+    """What the station's QR code holds: intake's form URL, signed for this code version."""
+    return f"{base_url.rstrip('/')}/s/{code}?v={qr_version}&sig={sign(key, code, qr_version)}"
+
+
+def station_changed(change: str, station: Station, zone: Zone | None) -> StationChanged:
+    """The ``stations`` topic record of ``station`` after ``change``, with its zone's
+    escalation contacts so the notifier needs no other source."""
+    return StationChanged(
+        change=change,
+        code=station.code,
+        name_en=station.name_en,
+        name_hi=station.name_hi,
+        zone=station.zone,
+        kind=station.kind,
+        address=station.address,
+        active=station.active,
+        qr_version=station.qr_version,
+        revision=station.revision,
+        sho=Contact(station.sho_name, station.sho_mobile, station.sho_email),
+        acp=zone.acp if zone else Contact(),
+        dcp=zone.dcp if zone else Contact(),
+    )
