@@ -57,6 +57,32 @@ def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     zones, stations = seed(database_url)
     print(f"seed: {zones} zones and {stations} stations added")
     ensure_analyst_role(cfg, env)
+    from services.qr.cli import announce_stations
+
+    # Readers that know the registry only from the topic (the notifier) learn every station.
+    announced = announce_stations(database_url, env.get("KAFKA_BOOTSTRAP_SERVERS") or "")
+    print(f"stations topic: {announced} stations announced")
+
+
+def ensure_admin_token(cfg: stack.StackConfig, env: dict[str, str]) -> str:
+    """The installation's first admin token for the QR service's API: made once, kept as
+    ADMIN_TOKEN in secrets.env, its hash registered in the database (a token set in the
+    environment is registered as it is; a revoked one stays revoked)."""
+    from services.qr.cli import ensure_admin_token as register_token
+
+    given = env.get("ADMIN_TOKEN") or None
+    token, _ = register_token(env["DATABASE_URL"], given, "first admin token (pratikriya up)")
+    if given is None:
+        path = cfg.data_dir / "secrets.env"
+        with path.open("a") as secrets_file:
+            secrets_file.write(f"ADMIN_TOKEN={token}\n")
+        env["ADMIN_TOKEN"] = token
+    return token
+
+
+def sadar_poster_url(env: dict[str, str]) -> str:
+    port = services.SERVICES["qr"].port(env)
+    return f"http://127.0.0.1:{port}/api/v1/stations/GGN-SADAR/poster.pdf"
 
 
 def analyst_url(cfg: stack.StackConfig, password: str | None = None) -> str:
@@ -151,6 +177,7 @@ def service_env(cfg: stack.StackConfig) -> dict[str, str]:
 def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     secrets_file = ensure_secrets(cfg, env)
     prepare(cfg, env)
+    admin_token = ensure_admin_token(cfg, env)
     ports = {name: services.start_service(cfg, name, env) for name in services.SERVICES}
     for name in services.WORKERS:
         services.start_worker(cfg, name, env)
@@ -158,6 +185,8 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     for name, port in ports.items():
         print(f"  {name:<10} http://127.0.0.1:{port}/  (health: /healthz, /readyz, /metrics)")
     print(f"\n  Feedback form for Sadar police station:\n    {sample_form_url(env)}")
+    print(f"  Poster of Sadar police station (A4 PDF):\n    {sadar_poster_url(env)}")
+    print(f"  Admin API token (Authorization: Bearer ...): {admin_token}")
     if "analytics" in ports:
         print(f"\n  Commissioner's dashboard: http://127.0.0.1:{ports['analytics']}/")
     print(f"  Analysts' database (read-only): {analyst_url(cfg)}")
@@ -194,6 +223,8 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     path = ensure_secrets(cfg, env)
     print(f"Keys of this installation are in {path}")
     print(f"Feedback form for Sadar police station: {sample_form_url(env)}")
+    print(f"Poster of Sadar police station: {sadar_poster_url(env)}")
+    print(f"Admin API token (ADMIN_TOKEN): {ensure_admin_token(cfg, env)}")
     analytics = services.SERVICES.get("analytics")
     if analytics:
         print(f"Commissioner's dashboard: http://127.0.0.1:{analytics.port(env)}/")
