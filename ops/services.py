@@ -43,9 +43,11 @@ class Worker:
 SERVICES = {
     "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
     "qr": Service("qr", "services.qr.app:wsgi()", "QR_PORT", 8002),
+    "analytics": Service("analytics", "services.analytics.app:wsgi()", "ANALYTICS_PORT", 8003),
     "notifier": Service("notifier", "services.notifier.app:wsgi()", "NOTIFIER_PORT", 8004),
 }
 WORKERS: dict[str, Worker] = {
+    "analytics-consumer": Worker("analytics-consumer", "services.analytics.consumer"),
     "notifier-worker": Worker("notifier-worker", "services.notifier.consumer"),
 }
 
