@@ -5,6 +5,7 @@ scores themselves are never incremented."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import redis
@@ -34,10 +35,8 @@ class ConsumerTelemetry:
                 pipe.hincrby(self.key, f"batch_seconds_le:{bound}", 1)
         for reason in dlq_reasons:
             pipe.hincrby(self.key, f"dlq:{_reason_kind(reason)}", 1)
-        try:
+        with contextlib.suppress(redis.RedisError):  # figures only: never hold up a commit
             pipe.execute()
-        except redis.RedisError:
-            pass  # figures only; the next batch's figures still count
 
     def read(self) -> dict[str, float]:
         return {k: float(v) for k, v in self.client.hgetall(self.key).items()}

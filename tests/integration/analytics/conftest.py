@@ -3,6 +3,7 @@ prefix of each test's own, so tests neither see nor disturb one another."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import UTC, datetime
 
@@ -76,10 +77,8 @@ def make_consumer(analytics_config, clock):
 
     yield make
     for consumer in made:
-        try:
+        with contextlib.suppress(Exception):  # already closed by the test
             consumer.close()
-        except Exception:  # noqa: BLE001 - already closed by the test
-            pass
 
 
 @pytest.fixture
