@@ -39,6 +39,7 @@ from services.intake.usecases import (
 from shared import logs
 from shared.complaint_types import complaint_type_choices
 from shared.redis_io import redis_client
+from shared.stations_feed import StationsFeed
 
 logger = logging.getLogger(__name__)
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -51,11 +52,20 @@ _API_MESSAGES = {
 
 
 def build_deps(config: IntakeConfig) -> Deps:
-    """The real adapters. None of them connects until first used."""
+    """The real adapters. None of them connects until first used.
+
+    The station directory follows the ``stations`` topic (its reader thread starts with the
+    first request, after gunicorn's fork) unless ``station_refresh_s`` is 0: then PostgreSQL
+    is read on every request anyway and a reader would add nothing.
+    """
+    feed = None
+    if config.station_refresh_s > 0:
+        feed = StationsFeed(config.connections.kafka_bootstrap_servers, client_id="intake-stations")
     return Deps(
         stations=StationDirectory(
             lambda: load_stations(config.connections.database_url),
             refresh_s=config.station_refresh_s,
+            feed=feed,
         ),
         guards=Guards(
             redis_client(config.connections.redis_url),
