@@ -192,17 +192,22 @@ class DueDelivery:
 
 
 def claim_due(cur, now: datetime, limit: int, lease: timedelta) -> list[DueDelivery]:
-    """Take up to ``limit`` pending deliveries that are due, counting an attempt and hiding
-    them for ``lease`` so no other sender takes them meanwhile. If this sender dies before it
-    marks them, they come due again when the lease ends."""
+    """Take up to ``limit`` pending deliveries that are due, oldest first, counting an attempt
+    and hiding them for ``lease`` so no other sender takes them meanwhile. If this sender dies
+    before it marks them, they come due again when the lease ends."""
     cur.execute(
-        "UPDATE alert_deliveries SET attempts = attempts + 1, next_attempt_at = %s"
-        " WHERE id IN (SELECT id FROM alert_deliveries WHERE status = 'pending'"
-        " AND next_attempt_at <= %s ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED)"
-        " RETURNING id, channel, address, subject, body, attempts, idempotency_key",
-        (now + lease, now, limit),
+        "WITH due AS (SELECT id FROM alert_deliveries WHERE status = 'pending'"
+        " AND next_attempt_at <= %s ORDER BY next_attempt_at, created_at LIMIT %s"
+        " FOR UPDATE SKIP LOCKED)"
+        " UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = %s"
+        " FROM due WHERE d.id = due.id"
+        " RETURNING d.id, d.channel, d.address, d.subject, d.body, d.attempts,"
+        " d.idempotency_key, d.created_at",
+        (now, limit, now + lease),
     )
-    return [DueDelivery(*row) for row in cur.fetchall()]
+    # An alert's notices go out in the order they were decided (raised before resolved).
+    rows = sorted(cur.fetchall(), key=lambda row: row[-1])
+    return [DueDelivery(*row[:-1]) for row in rows]
 
 
 def mark_sent(cur, delivery_id, now) -> None:
@@ -256,7 +261,7 @@ def list_alerts(cur, station: str | None, status: str | None, limit: int) -> lis
         return alerts
     cur.execute(
         "SELECT alert_id, id, kind, level, channel, recipient_role, status, attempts,"
-        " last_error, created_at, sent_at FROM alert_deliveries WHERE alert_id = ANY(%s)"
+        " last_error, created_at, sent_at FROM alert_deliveries WHERE alert_id = ANY(%s::uuid[])"
         " ORDER BY created_at, recipient_role, channel",
         ([a["id"] for a in alerts],),
     )

@@ -26,6 +26,7 @@ RULE_WORDS = {
         "Problems not solved",
     ),
 }
+RULE_TITLES_HI = {"low_rating": "कम रेटिंग", "unresolved": "समस्या हल नहीं"}
 KIND_WORDS = {
     "raise": ("चेतावनी", "ALERT"),
     "repeat": ("अब भी", "STILL HIGH"),
@@ -80,7 +81,8 @@ def render(
     kind_hi, kind_en = KIND_WORDS[kind]
     n, k = numbers.count, numbers.part
     if kind == "resolve":
-        sms_hi = f"{station.name_hi} थाना: {rule_title} की चेतावनी समाप्त, स्थिति सामान्य।"
+        title_hi = RULE_TITLES_HI[numbers.rule]
+        sms_hi = f"{station.name_hi} थाना: '{title_hi}' की चेतावनी समाप्त, स्थिति सामान्य।"
         sms_en = f"{station.name_en} PS: {rule_title} alert resolved, back to normal."
     else:
         sms_hi = (
@@ -102,7 +104,7 @@ def render(
         "",
         f"थाना / Station: {station.name_hi} / {station.name_en} ({station.code}), "
         f"zone {station.zone}",
-        f"नियम / Rule: {rule_title} ({numbers.rule})",
+        f"नियम / Rule: {RULE_TITLES_HI[numbers.rule]} / {rule_title}",
         f"अवधि / Window: {numbers.window}: {k} of {n}" + (f" ({k / n:.0%})" if n else ""),
         f"सामान्य / Usual (30 days before the last 24 hours): {usual_en}",
         f"स्तर / Level: {ROLES[level].upper()}",

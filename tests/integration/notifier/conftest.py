@@ -1,0 +1,79 @@
+"""Fixtures for the notifier's integration tests: config on the test servers, stand-ins for
+the SMS gateway and the mail server, a station of its own with a reachable SHO."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from services.notifier.config import DeliverySettings, NotifierConfig, SmsGateway, SmtpServer
+from services.notifier.domain import RuleSettings
+from services.notifier.recipients import PostgresDirectory
+from services.notifier.senders import HttpSmsSender, Senders, SmtpSender
+from services.notifier.usecases import Deps
+from shared import db
+from tests.integration.notifier.notifier_standins import SmsGatewayStandIn, SmtpStandIn
+from tests.support import create_station, unique_mobile
+
+API_TOKEN = "notifier-test-token"
+
+
+@pytest.fixture
+def gateway():
+    with SmsGatewayStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def mail():
+    with SmtpStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def notifier_config(infra, gateway, mail) -> NotifierConfig:
+    return NotifierConfig.from_env(
+        infra,
+        api_token=API_TOKEN,
+        rules=RuleSettings(escalation_delays=(timedelta(hours=2), timedelta(hours=2))),
+        delivery=DeliverySettings(
+            max_attempts=4, backoff_base_s=0.05, backoff_cap_s=0.2, lease_s=1.0, timeout_s=0.5
+        ),
+        sms=SmsGateway(gateway.url, api_key="sms-key", sender_id="GGNPOL", dlt_template_id="T1"),
+        smtp=SmtpServer("127.0.0.1", mail.port, starttls=False, sender="alerts@example.invalid"),
+        public_url="http://notifier.test",
+    )
+
+
+@pytest.fixture
+def senders(notifier_config) -> Senders:
+    timeout = notifier_config.delivery.timeout_s
+    return Senders(
+        sms=HttpSmsSender(notifier_config.sms, timeout),
+        email=SmtpSender(notifier_config.smtp, timeout),
+    )
+
+
+@pytest.fixture
+def deps(notifier_config) -> Deps:
+    return Deps(notifier_config, PostgresDirectory(notifier_config.connections.database_url))
+
+
+@pytest.fixture
+def conn(infra):
+    connection = db.connect(infra["DATABASE_URL"])
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def sho_station(infra) -> dict:
+    """A station in zone East (whose ACP and DCP the seed knows) with an SHO of its own."""
+    return create_station(
+        infra["DATABASE_URL"],
+        sho_name="SHO Test",
+        sho_mobile="+91" + unique_mobile(),
+        sho_email=f"sho-{uuid.uuid4().hex[:8]}@example.invalid",
+    )
