@@ -191,6 +191,16 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
         print(f"\n  Commissioner's dashboard: http://127.0.0.1:{ports['analytics']}/")
     print(f"  Analysts' database (read-only): {analyst_url(cfg)}")
     print(f"    password: ANALYST_PASSWORD in {secrets_file}")
+    if "notifier" in ports:
+        sms = "gateway " + env["NOTIFIER_SMS_URL"] if env.get("NOTIFIER_SMS_URL") else "console"
+        mail = "SMTP " + env["NOTIFIER_SMTP_HOST"] if env.get("NOTIFIER_SMTP_HOST") else "console"
+        print(f"\n  Alerts to SHOs: SMS via {sms}, email via {mail}", end="")
+        print(f" (console: {cfg.data_dir / 'logs' / 'notifier-worker.log'})")
+        print("    real SMS:  NOTIFIER_SMS_URL, NOTIFIER_SMS_API_KEY, NOTIFIER_SMS_SENDER_ID,")
+        print("               NOTIFIER_SMS_DLT_TEMPLATE_ID")
+        print("    real mail: NOTIFIER_SMTP_HOST, NOTIFIER_SMTP_PORT (587), NOTIFIER_SMTP_STARTTLS")
+        print("               (1), NOTIFIER_SMTP_USER, NOTIFIER_SMTP_PASSWORD, NOTIFIER_EMAIL_FROM")
+        print("    rules: deploy/notifier.toml; see docs/notifier.md")
     print(f"\n  Keys of this installation: {secrets_file}")
     print(f"  Logs: {cfg.data_dir / 'logs'}")
     print("  Stop everything with: ./pratikriya down")
