@@ -9,6 +9,7 @@ Keys (prefix ``analytics`` by default):
                                 plus "computed_at"
   <prefix>:ranking:<window>     sorted set, station code -> fair score (stations with feedback)
   <prefix>:stations             set of the station codes that have a hash
+  <prefix>:built                set by a rebuild; missing means Redis lost its data
 """
 
 from __future__ import annotations
@@ -92,6 +93,14 @@ class ScoresCache:
         if codes:
             self.client.delete(*(self._station_key(c) for c in codes))
             self.client.srem(f"{self.prefix}:stations", *codes)
+
+    def mark_built(self) -> None:
+        """Say that every station was written (by a rebuild)."""
+        self.client.set(f"{self.prefix}:built", "1")
+
+    def is_built(self) -> bool:
+        """False after Redis lost its data (a flush, a restart without persistence)."""
+        return bool(self.client.exists(f"{self.prefix}:built"))
 
     def ping(self) -> bool:
         return bool(self.client.ping())

@@ -25,7 +25,14 @@ from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import hour_of
 from services.analytics.ranking import RankingPolicy
 from services.analytics.telemetry import ConsumerTelemetry
-from services.analytics.usecases import Deps, Stopped, process_batch, rebuild, refresh_moved
+from services.analytics.usecases import (
+    Deps,
+    Stopped,
+    process_batch,
+    rebuild,
+    refresh_moved,
+    retrying,
+)
 from shared import logs
 from shared.kafka_io import manual_consumer
 from shared.redis_io import redis_client
@@ -123,12 +130,12 @@ class FeedbackConsumer:
         return len(batch)
 
     def maybe_refresh(self) -> None:
-        """At start, every station; later, once per ``refresh_every_s``, the stations whose
-        windows moved since the last refresh."""
+        """At start, and whenever Redis lost its data, every station; otherwise, once per
+        ``refresh_every_s``, the stations whose windows moved since the last refresh."""
         if time.monotonic() < self._next_refresh:
             return
         now = self.deps.clock()
-        if self._refreshed_at is None:
+        if self._refreshed_at is None or not retrying(self.deps, "redis", self.deps.cache.is_built):
             rebuild(self.deps)
         elif hour_of(now) != hour_of(self._refreshed_at):
             refresh_moved(self.deps, self._refreshed_at, now)

@@ -218,4 +218,5 @@ def rebuild(deps: Deps) -> int:
     stale = set(deps.cache.client.smembers(f"{deps.cache.prefix}:stations")) - set(stations)
     deps.cache.forget(stale)
     recompute(deps, stations)
+    retrying(deps, "redis", deps.cache.mark_built)
     return len(stations)

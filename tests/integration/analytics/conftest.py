@@ -69,9 +69,10 @@ def make_consumer(analytics_config, clock):
 
     made = []
 
-    def make(**deps_overrides):
-        deps = build_deps(analytics_config, clock=clock, **deps_overrides)
-        consumer = FeedbackConsumer(analytics_config, deps)
+    def make(config=None, **deps_overrides):
+        config = config or analytics_config
+        deps = build_deps(config, clock=clock, **deps_overrides)
+        consumer = FeedbackConsumer(config, deps)
         made.append(consumer)
         return consumer
 

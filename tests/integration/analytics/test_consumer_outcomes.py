@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -157,3 +158,19 @@ def _run_once(consumer) -> str:
     except Stopped:
         return "stopped"
     return "ran"
+
+
+def test_the_consumer_rebuilds_redis_by_itself_after_redis_lost_its_data(
+    infra, make_consumer, publish, analytics_config
+):
+    code = create_station(infra["DATABASE_URL"])["code"]
+    publish(*[make_event(code, rating=r) for r in (2, 4)])
+    consumer = make_consumer(config=replace(analytics_config, refresh_every_s=0.0))
+    drain(consumer, 2)
+    cache = consumer.deps.cache
+    cache.client.delete(*cache.client.keys(f"{cache.prefix}:*"))  # as FLUSHDB would
+
+    assert consumer.run_once() == 0  # no new feedback: only the refresh runs
+
+    assert cache.read_station(code)["30d"].count == 2
+    assert [r.station_code for r in cache.ranking("30d", consumer.deps.policy)].count(code) == 1
