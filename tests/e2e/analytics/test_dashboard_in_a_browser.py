@@ -10,8 +10,8 @@ import pytest
 from kafka import KafkaProducer
 
 from shared.events import FEEDBACK_TOPIC
-from tests.e2e.analytics.fixtures import (  # noqa: F401 - analytics_url is a fixture
-    analytics_url,
+from tests.e2e.analytics import fixtures
+from tests.e2e.analytics.fixtures import (
     count_24h,
     get_json,
 )
@@ -19,11 +19,12 @@ from tests.integration.analytics.conftest import make_event
 from tests.support import create_station, wait_until
 
 pytestmark = pytest.mark.e2e
+analytics_url = fixtures.analytics_url  # the session fixture, shared by both modules
 SCREENSHOTS = Path(__file__).resolve().parents[3] / ".data" / "test-screenshots"
 
 
 @pytest.fixture
-def busy_station(infra, analytics_url):  # noqa: F811
+def busy_station(infra, analytics_url):
     """A station with a month of feedback (published as intake would have, days ago)."""
     station = create_station(infra["DATABASE_URL"], zone="West")
     now = datetime.now(UTC)
@@ -50,7 +51,7 @@ def busy_station(infra, analytics_url):  # noqa: F811
 def test_the_dashboard_ranks_the_station_and_its_page_draws_three_charts(
     browser,
     analytics_url,
-    busy_station,  # noqa: F811
+    busy_station,
 ):
     station, total = busy_station
     page = browser.new_page(viewport={"width": 1200, "height": 900})

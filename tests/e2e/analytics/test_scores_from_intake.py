@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tests.e2e.analytics.fixtures import (  # noqa: F401 - analytics_url is a fixture
-    analytics_url,
+from tests.e2e.analytics import fixtures
+from tests.e2e.analytics.fixtures import (
     count_24h,
     get_json,
     post_feedback,
@@ -16,13 +16,14 @@ from tests.e2e.analytics.fixtures import (  # noqa: F401 - analytics_url is a fi
 from tests.support import feedback_body, wait_until
 
 pytestmark = pytest.mark.e2e
+analytics_url = fixtures.analytics_url  # the session fixture, shared by both modules
 
 
 def test_feedback_posted_to_intake_appears_in_the_station_scores_within_two_seconds(
     analytics_url,
     intake_url,
     station,
-    signing_key,  # noqa: F811
+    signing_key,
 ):
     assert count_24h(analytics_url, station["code"]) == 0
 
