@@ -57,7 +57,31 @@ class FeedbackSubmitted:
         return self.station_code.encode()
 
     def to_json(self) -> bytes:
-        return json.dumps(FeedbackSubmittedSchema().dump(self), ensure_ascii=False).encode()
+        """UTF-8 JSON (Hindi kept as it is). Written by hand rather than through the schema:
+        this runs once per accepted feedback, and ``from_json`` checks the result."""
+        return json.dumps(
+            {
+                "schema_version": self.schema_version,
+                "event_id": str(self.event_id),
+                "submitted_at": self.submitted_at.astimezone(UTC).isoformat(),
+                "station_code": self.station_code,
+                "qr_version": self.qr_version,
+                "rating": self.rating,
+                "name": self.name,
+                "mobile": self.mobile,
+                "mobile_hash": self.mobile_hash,
+                "complaint_date": self.complaint_date.isoformat() if self.complaint_date else None,
+                "complaint_type": self.complaint_type,
+                "officer_name": self.officer_name,
+                "comments": self.comments,
+                "cleanliness": self.cleanliness,
+                "staff_available": self.staff_available,
+                "staff_helped": self.staff_helped,
+                "problem_resolved": self.problem_resolved,
+                "language": self.language,
+            },
+            ensure_ascii=False,
+        ).encode()
 
     @classmethod
     def from_json(cls, raw: bytes) -> FeedbackSubmitted:
@@ -72,7 +96,7 @@ class FeedbackSubmitted:
         if version != cls.SCHEMA_VERSION:
             raise InvalidEvent(f"unknown schema_version {version!r}")
         try:
-            return FeedbackSubmittedSchema().load(data)
+            return _SCHEMA.load(data)
         except ValidationError as exc:
             raise InvalidEvent(f"schema: {exc.messages}") from None
 
@@ -123,3 +147,6 @@ class FeedbackSubmittedSchema(Schema):
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> FeedbackSubmitted:
         return FeedbackSubmitted(**data)
+
+
+_SCHEMA = FeedbackSubmittedSchema()

@@ -10,6 +10,7 @@ import logging
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,9 +44,11 @@ from shared.stations_feed import StationsFeed
 
 logger = logging.getLogger(__name__)
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
+RATE_LIMITED_ADDRESS = "too many submissions from this address this hour"
+# Schemas hold no per-request state: one instance serves every request and thread.
+_FEEDBACK_SCHEMA = FeedbackInputSchema()
 _API_MESSAGES = {
     InvalidCode: "this QR code is not valid for feedback",
-    RateLimited: "too much feedback from this mobile number for this station today",
     IdempotencyConflict: "this Idempotency-Key was already used for different feedback",
     Unavailable: "feedback cannot be accepted right now; please retry",
 }
@@ -164,8 +167,13 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
             response.headers["Retry-After"] = str(config.retry_after_s)
         return response
 
-    def address_allowed() -> bool:
-        return deps.guards.allow_address(request.remote_addr or "unknown", datetime.now(UTC))
+    def client_address() -> str:
+        return request.remote_addr or "unknown"
+
+    def invalid_but_allowed() -> bool:
+        """Invalid submissions count against the address limit too (that is what a flood of
+        junk looks like); False once over it."""
+        return deps.guards.allow_address(client_address(), datetime.now(UTC))
 
     @app.after_request
     def count(response: Response) -> Response:
@@ -215,26 +223,25 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
         keep = {"values": shown, "token": token, "lang": lang}
         unavailable = i18n.t("banner.unavailable", lang)
         try:
-            allowed = address_allowed()
-        except redis.RedisError:
-            logger.warning("rate limit check failed", exc_info=True)
-            return form_page(station, version, sig, status=503, banner=unavailable, **keep)
-        if not allowed:
-            metrics.REJECTIONS.labels("rate_limited").inc()
-            return problem("rate_limited", 429)
-        try:
-            feedback = FeedbackInputSchema().load(payload)
+            feedback = _FEEDBACK_SCHEMA.load(payload)
         except ValidationError as invalid:
+            try:
+                if not invalid_but_allowed():
+                    metrics.REJECTIONS.labels("rate_limited").inc()
+                    return problem("rate_limited", 429)
+            except redis.RedisError:
+                logger.warning("rate limit check failed", exc_info=True)
             metrics.REJECTIONS.labels("invalid").inc()
             errors = localise(invalid.messages, lang)  # type: ignore[arg-type]
             return form_page(station, version, sig, status=422, errors=errors, **keep)
         with logs.sensitive(feedback.get("name"), feedback.get("mobile")):
+            submit = partial(submit_feedback, deps, feedback, client_address=client_address())
             try:
                 try:
-                    accepted = submit_feedback(deps, feedback, idempotency_key=token)
+                    accepted = submit(idempotency_key=token)
                 except IdempotencyConflict:
                     # The visitor changed an answer after it was accepted: that is new feedback.
-                    accepted = submit_feedback(deps, feedback, idempotency_key=uuid.uuid4().hex)
+                    accepted = submit(idempotency_key=uuid.uuid4().hex)
             except RateLimited:
                 metrics.REJECTIONS.labels("rate_limited").inc()
                 return problem("rate_limited", 429)
@@ -254,21 +261,21 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
         if key is not None and not _IDEMPOTENCY_KEY.match(key):
             return _error("Idempotency-Key must be 1 to 128 visible ASCII characters", 400)
         try:
-            allowed = address_allowed()
-        except redis.RedisError:
-            logger.warning("rate limit check failed", exc_info=True)
-            return _error(_API_MESSAGES[Unavailable], 503, config.retry_after_s)
-        if not allowed:
-            metrics.REJECTIONS.labels("rate_limited").inc()
-            return _error(_API_MESSAGES[RateLimited], 429, config.retry_after_s)
-        try:
-            feedback = FeedbackInputSchema().load(body)
+            feedback = _FEEDBACK_SCHEMA.load(body)
         except ValidationError as invalid:
+            try:
+                if not invalid_but_allowed():
+                    metrics.REJECTIONS.labels("rate_limited").inc()
+                    return _error(RATE_LIMITED_ADDRESS, 429, config.retry_after_s)
+            except redis.RedisError:
+                logger.warning("rate limit check failed", exc_info=True)
             metrics.REJECTIONS.labels("invalid").inc()
             return jsonify(errors=localise(invalid.messages, "en")), 422  # type: ignore[arg-type]
         with logs.sensitive(feedback.get("name"), feedback.get("mobile")):
             try:
-                accepted = submit_feedback(deps, feedback, idempotency_key=key)
+                accepted = submit_feedback(
+                    deps, feedback, client_address=client_address(), idempotency_key=key
+                )
             except Refused as refused:
                 metrics.REJECTIONS.labels(refused.reason).inc()
                 return _refusal(refused, config.retry_after_s)
@@ -326,7 +333,7 @@ def _refusal(refused: Refused, retry_after: int) -> tuple[Response, int]:
     if isinstance(refused, InvalidCode):
         return _error(_API_MESSAGES[InvalidCode], refused.problem.value)
     if isinstance(refused, RateLimited):
-        return _error(_API_MESSAGES[RateLimited], 429, retry_after)
+        return _error(str(refused), 429, retry_after)
     if isinstance(refused, IdempotencyConflict):
         return _error(_API_MESSAGES[IdempotencyConflict], 409)
     return _error(_API_MESSAGES[Unavailable], 503, retry_after)

@@ -1,14 +1,16 @@
 """Abuse limits and idempotency records, kept in Redis.
 
 Limits are fixed windows (an hour per client address; a day in India per mobile number and
-station). A claim that ends in a failed publish is given back, so a visitor who met a 503 is
-not also locked out.
+station). Everything a submission needs from Redis before it is published is asked in one
+round trip (:meth:`Guards.admit`); a claim that ends in a refusal or a failed publish is
+given back, so a visitor who met a 503 is not also locked out.
 """
 
 from __future__ import annotations
 
+import enum
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import redis
@@ -21,6 +23,19 @@ class IdempotencyRecord:
     event_id: str
     fingerprint: str
     accepted: bool
+
+
+class Verdict(enum.Enum):
+    ADMITTED = "admitted"
+    ADDRESS_LIMIT = "address_limit"
+    MOBILE_LIMIT = "mobile_limit"
+
+
+@dataclass(frozen=True)
+class Admission:
+    verdict: Verdict
+    # The record already held under the idempotency key, if another submission made it.
+    prior: IdempotencyRecord | None = None
 
 
 class Guards:
@@ -37,40 +52,71 @@ class Guards:
         self._per_mobile = per_mobile_per_day
         self._idem_ttl = idempotency_ttl_s
 
-    def _count(self, key: str, ttl_s: int) -> int:
-        pipe = self._redis.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, ttl_s, nx=True)
-        return int(pipe.execute()[0])
+    @staticmethod
+    def _address_key(address: str, now: datetime) -> str:
+        return f"intake:limit:addr:{address}:{now:%Y%m%d%H}"
+
+    @staticmethod
+    def _mobile_key(station_code: str, mobile_hash: str, now: datetime) -> str:
+        return f"intake:limit:mobile:{station_code}:{mobile_hash}:{india_day(now):%Y%m%d}"
+
+    @staticmethod
+    def _idem_key(idempotency_key: str) -> str:
+        return f"intake:idem:{idempotency_key}"
 
     def allow_address(self, address: str, now: datetime) -> bool:
         """Counts one request from ``address``; False once over the hourly limit."""
-        key = f"intake:limit:addr:{address}:{now:%Y%m%d%H}"
-        return self._count(key, 3600) <= self._per_address
+        key = self._address_key(address, now)
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, 3600, nx=True)
+        return int(pipe.execute()[0]) <= self._per_address
 
-    def _mobile_key(self, station_code: str, mobile_hash: str, now: datetime) -> str:
-        return f"intake:limit:mobile:{station_code}:{mobile_hash}:{india_day(now):%Y%m%d}"
+    def admit(
+        self,
+        *,
+        address: str,
+        station_code: str,
+        mobile_hash: str,
+        idempotency_key: str | None,
+        pending: IdempotencyRecord,
+        now: datetime,
+    ) -> Admission:
+        """Count the request against both limits and, with an idempotency key, record
+        ``pending`` under it unless a record is there already (which is returned).
 
-    def claim_mobile(self, station_code: str, mobile_hash: str, now: datetime) -> bool:
-        """Counts one submission by this number for this station today; False over the limit."""
-        key = self._mobile_key(station_code, mobile_hash, now)
-        if self._count(key, 2 * 24 * 3600) <= self._per_mobile:
-            return True
-        self._redis.decr(key)
-        return False
+        An admitted submission holds a claim on the mobile limit until :meth:`release`.
+        """
+        address_key = self._address_key(address, now)
+        mobile_key = self._mobile_key(station_code, mobile_hash, now)
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.incr(address_key)
+        pipe.expire(address_key, 3600, nx=True)
+        pipe.incr(mobile_key)
+        pipe.expire(mobile_key, 2 * 24 * 3600, nx=True)
+        if idempotency_key:
+            idem = self._idem_key(idempotency_key)
+            pipe.set(idem, json.dumps(asdict(pending)), nx=True, ex=self._idem_ttl)
+            pipe.get(idem)
+        results = pipe.execute()
+        prior = None
+        if idempotency_key and not results[4]:
+            prior = IdempotencyRecord(**json.loads(results[5]))
+        if int(results[0]) > self._per_address:
+            self._redis.decr(mobile_key)
+            return Admission(Verdict.ADDRESS_LIMIT, prior)
+        if int(results[2]) > self._per_mobile:
+            self._redis.decr(mobile_key)
+            return Admission(Verdict.MOBILE_LIMIT, prior)
+        return Admission(Verdict.ADMITTED, prior)
 
-    def release_mobile(self, station_code: str, mobile_hash: str, now: datetime) -> None:
+    def release(self, station_code: str, mobile_hash: str, now: datetime) -> None:
+        """Give back an admitted submission's claim on the mobile limit."""
         self._redis.decr(self._mobile_key(station_code, mobile_hash, now))
-
-    def recall(self, idempotency_key: str) -> IdempotencyRecord | None:
-        raw = self._redis.get(f"intake:idem:{idempotency_key}")
-        return IdempotencyRecord(**json.loads(raw)) if raw else None
 
     def remember(self, idempotency_key: str, record: IdempotencyRecord) -> None:
         self._redis.set(
-            f"intake:idem:{idempotency_key}",
-            json.dumps(record.__dict__),
-            ex=self._idem_ttl,
+            self._idem_key(idempotency_key), json.dumps(asdict(record)), ex=self._idem_ttl
         )
 
     def ping(self) -> bool:

@@ -16,7 +16,7 @@ import redis
 
 from services.intake import metrics
 from services.intake.domain import CodeProblem, Station, check_code, fingerprint
-from services.intake.guards import Guards, IdempotencyRecord
+from services.intake.guards import Admission, Guards, IdempotencyRecord, Verdict
 from services.intake.publisher import PublishFailed
 from services.intake.stations import RegistryUnavailable
 from shared.events import FeedbackSubmitted
@@ -97,6 +97,7 @@ def submit_feedback(
     deps: Deps,
     feedback: dict[str, Any],
     *,
+    client_address: str,
     idempotency_key: str | None,
     now: datetime | None = None,
 ) -> Accepted:
@@ -113,20 +114,31 @@ def submit_feedback(
     digest = fingerprint(fields)
     hashed = mobile_hash(deps.mobile_hash_key, fields["mobile"])
     station_code = fields["station_code"]
+    event_id = str(uuid.uuid4())
     try:
-        event_id = str(uuid.uuid4())
-        if idempotency_key:
-            prior = deps.guards.recall(idempotency_key)
-            if prior is not None and prior.fingerprint == digest:
-                if prior.accepted:
-                    return Accepted(prior.event_id, replayed=True)
-                event_id = prior.event_id
-            elif prior is not None and prior.accepted:
-                raise IdempotencyConflict("this Idempotency-Key was used for other feedback")
-        if not deps.guards.claim_mobile(station_code, hashed, now):
-            raise RateLimited("this mobile number has rated this station too often today")
-        if idempotency_key:
+        admission = deps.guards.admit(
+            address=client_address,
+            station_code=station_code,
+            mobile_hash=hashed,
+            idempotency_key=idempotency_key,
+            pending=IdempotencyRecord(event_id, digest, False),
+            now=now,
+        )
+        prior = admission.prior
+        if prior is not None and prior.accepted:
+            _release(deps, admission, station_code, hashed, now)
+            if prior.fingerprint == digest:
+                return Accepted(prior.event_id, replayed=True)
+            raise IdempotencyConflict("this Idempotency-Key was used for other feedback")
+        if prior is not None and prior.fingerprint == digest:
+            event_id = prior.event_id  # a retry of an attempt that failed: the same event
+        elif prior is not None and idempotency_key and admission.verdict is Verdict.ADMITTED:
+            # An earlier attempt under this key failed, and this submission replaces it.
             deps.guards.remember(idempotency_key, IdempotencyRecord(event_id, digest, False))
+        if admission.verdict is Verdict.ADDRESS_LIMIT:
+            raise RateLimited("too many submissions from this address this hour")
+        if admission.verdict is Verdict.MOBILE_LIMIT:
+            raise RateLimited("this mobile number has rated this station too often today")
     except redis.RedisError as exc:
         raise Unavailable("redis") from exc
 
@@ -139,7 +151,7 @@ def submit_feedback(
     except PublishFailed as exc:
         logger.warning("publish failed", extra={"event_id": event_id, "error": str(exc)})
         try:
-            deps.guards.release_mobile(station_code, hashed, now)
+            deps.guards.release(station_code, hashed, now)
         except redis.RedisError:
             logger.warning("could not release the mobile limit claim", exc_info=True)
         raise Unavailable("kafka") from exc
@@ -154,3 +166,9 @@ def submit_feedback(
             # consumers count once.
             logger.warning("could not record an accepted idempotency key", exc_info=True)
     return Accepted(event_id)
+
+
+def _release(deps: Deps, admission: Admission, station_code: str, hashed: str, now) -> None:
+    """Give back the mobile-limit claim of a submission that will not be published."""
+    if admission.verdict is Verdict.ADMITTED:
+        deps.guards.release(station_code, hashed, now)

@@ -6,11 +6,17 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def intake_url(stack_config, infra) -> str:
+def intake_url(stack_config, infra):
     from ops import services
 
-    port = services.start_service(stack_config, "intake", infra)
-    return f"http://127.0.0.1:{port}"
+    # A fresh process, so it runs this checkout's code; it sees stations that tests add to
+    # the registry at once rather than at its next refresh.
+    services.stop_service(stack_config, "intake")
+    port = services.start_service(
+        stack_config, "intake", {**infra, "INTAKE_STATION_REFRESH_S": "0"}
+    )
+    yield f"http://127.0.0.1:{port}"
+    services.stop_service(stack_config, "intake")
 
 
 @pytest.fixture(scope="session")
