@@ -93,22 +93,25 @@ def _lag(consumer) -> int:
 
 
 def run(
-    config: NotifierConfig, stop: threading.Event | None = None, senders: Senders | None = None
+    config: NotifierConfig,
+    stop: threading.Event | None = None,
+    senders: Senders | None = None,
+    group: str = GROUP,
 ) -> None:
     """Consume, decide, tick and send until ``stop`` is set."""
     stop = stop or threading.Event()
     deps = Deps(config=config, directory=build_directory(config.connections.database_url))
     senders = senders or build_senders(config.sms, config.smtp, config.delivery.timeout_s)
-    sender = SenderThread(config, senders, stop)
-    sender.start()
     kafka = config.connections.kafka_bootstrap_servers
     consumer = manual_consumer(
-        kafka, group_id=GROUP, topics=[SCORES_TOPIC], client_id="notifier", max_poll_records=100
+        kafka, group_id=group, topics=[SCORES_TOPIC], client_id="notifier", max_poll_records=100
     )
     dlq = durable_producer(kafka, client_id="notifier-dlq", timeout_s=5.0)
+    sender = SenderThread(config, senders, stop)
     conn = None
     next_tick = 0.0
     try:
+        sender.start()
         while not stop.is_set():
             records = consumer.poll(timeout_ms=200)
             try:
