@@ -7,8 +7,28 @@ import threading
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from shared.kafka_io import durable_producer
 from shared.stations_feed import STATIONS_TOPIC, StationChanged
+
+
+def _producer(bootstrap_servers: str, client_id: str, timeout_s: float) -> KafkaProducer:
+    """The settings of shared.kafka_io.durable_producer (acks=all, idempotent, bounded
+    delivery) plus a bound on the first connection: kafka-python waits 30 s for a first
+    broker by default (``bootstrap_timeout_ms``), and durable_producer takes no overrides,
+    so with Kafka down an admin's request would hang that long."""
+    request_ms = max(500, int(timeout_s * 1000 * 0.75))
+    return KafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=2,
+        request_timeout_ms=request_ms,
+        delivery_timeout_ms=int(timeout_s * 1000),
+        max_block_ms=int(timeout_s * 1000),
+        bootstrap_timeout_ms=int(timeout_s * 1000),
+        retry_backoff_ms=100,
+        reconnect_backoff_max_ms=1000,
+    )
 
 
 class PublishFailed(Exception):
@@ -31,9 +51,7 @@ class StationsPublisher:
         with self._lock:
             if self._producer is None:
                 try:
-                    self._producer = durable_producer(
-                        self._bootstrap, client_id=self._client_id, timeout_s=self._timeout_s
-                    )
+                    self._producer = _producer(self._bootstrap, self._client_id, self._timeout_s)
                 except KafkaError as exc:
                     raise PublishFailed(f"cannot connect to Kafka: {exc}") from exc
             return self._producer
