@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import psycopg2
 import pytest
 
@@ -83,3 +86,13 @@ def test_the_analyst_cannot_change_anything(analyst, infra):
     with db.connection(infra["DATABASE_URL"]) as conn, db.transaction(conn) as cur:
         cur.execute("SELECT count(*) FROM stations")
         assert cur.fetchone()[0] > 0
+
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "analysts.md"
+
+
+def test_every_example_query_in_the_analysts_guide_runs_as_the_analyst(analyst):
+    queries = re.findall(r"```sql\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    assert len(queries) >= 10
+    for sql in queries:
+        query(analyst, sql)
