@@ -9,10 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.qr.support import http, new_station, zbar
+from tests.integration.qr.support import http, make_token, new_station, start_services, zbar
 from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
+
+
+# The same services and token as the QR integration tests (tests/integration/qr/support.py).
+@pytest.fixture(scope="session")
+def running(stack_config, infra) -> dict[str, str]:
+    return start_services(stack_config, infra)
+
+
+@pytest.fixture(scope="session")
+def admin_token(infra) -> str:
+    return make_token(infra["DATABASE_URL"], "e2e tests")[1]
 
 
 def scan_poster(pdf: bytes, folder: Path) -> list[str]:

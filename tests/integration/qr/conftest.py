@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from tests.integration.qr.support import make_token, start_services
+
 
 @pytest.fixture(scope="session")
 def qr_config(infra):
@@ -27,14 +29,6 @@ def qr_app(qr_config):
 @pytest.fixture
 def qr_client(qr_app):
     return qr_app.test_client()
-
-
-def make_token(database_url: str, label: str) -> tuple[int, str]:
-    from services.qr import tokens
-    from shared import db
-
-    with db.connection(database_url) as conn, db.transaction(conn) as cur:
-        return tokens.create(cur, label)
 
 
 @pytest.fixture(scope="session")
@@ -76,11 +70,4 @@ def stations_tail(infra):
 
 @pytest.fixture(scope="session")
 def running(stack_config, infra) -> dict[str, str]:
-    """Intake and the QR service under gunicorn, as ./pratikriya up runs them (intake with
-    its default settings, so it follows the stations topic)."""
-    from ops import services
-
-    return {
-        name: f"http://127.0.0.1:{services.start_service(stack_config, name, infra)}"
-        for name in ("intake", "qr")
-    }
+    return start_services(stack_config, infra)

@@ -58,3 +58,22 @@ def pdf_pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=30)
     line = next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))
     return int(line.split()[1])
+
+
+def make_token(database_url: str, label: str) -> tuple[int, str]:
+    from services.qr import tokens
+    from shared import db
+
+    with db.connection(database_url) as conn, db.transaction(conn) as cur:
+        return tokens.create(cur, label)
+
+
+def start_services(stack_config, infra) -> dict[str, str]:
+    """Intake and the QR service under gunicorn, as ./pratikriya up runs them (intake with
+    its default settings, so it follows the stations topic); their URLs by name."""
+    from ops import services
+
+    return {
+        name: f"http://127.0.0.1:{services.start_service(stack_config, name, infra)}"
+        for name in ("intake", "qr")
+    }

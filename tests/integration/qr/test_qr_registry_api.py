@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from tests.integration.qr.conftest import make_token
-from tests.integration.qr.support import new_station
+from tests.integration.qr.support import make_token, new_station
 
 pytestmark = pytest.mark.integration
 CONTACTS = ("address", "sho_name", "sho_mobile", "sho_email")
