@@ -104,7 +104,15 @@ def run(
     senders = senders or build_senders(config.sms, config.smtp, config.delivery.timeout_s)
     kafka = config.connections.kafka_bootstrap_servers
     consumer = manual_consumer(
-        kafka, group_id=group, topics=[SCORES_TOPIC], client_id="notifier", max_poll_records=100
+        kafka,
+        group_id=group,
+        topics=[SCORES_TOPIC],
+        client_id="notifier",
+        max_poll_records=100,
+        # A worker that died (SIGKILL, power) is replaced after 10 s rather than kafka-python's
+        # 45 s: until then its partitions' scores wait, and so do alerts.
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=3_000,
     )
     dlq = durable_producer(kafka, client_id="notifier-dlq", timeout_s=5.0)
     sender = SenderThread(config, senders, stop)
