@@ -277,9 +277,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("credentials", help="where the keys are, and a working form URL")
     test = sub.add_parser("test", help="run the whole test suite against real servers")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    sub.add_parser("lag", help="consumer lag and each group's status (see --help)", add_help=False)
     bench = sub.add_parser("bench", help="run the benchmarks under bench/ and print a table")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     args, unknown = parser.parse_known_args(argv)
+    if args.command == "lag":
+        from ops import lag
+
+        return lag.main(unknown)
     if unknown and args.command not in ("test", "bench"):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     cfg = stack.StackConfig.from_env()

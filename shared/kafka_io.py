@@ -77,6 +77,8 @@ def durable_producer(
         max_block_ms=int(timeout_s * 1000),
         retry_backoff_ms=100,
         reconnect_backoff_max_ms=1000,
+        # Without it the constructor waits 30 s for an unreachable broker.
+        bootstrap_timeout_ms=int(timeout_s * 1000),
     )
 
 
