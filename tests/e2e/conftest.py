@@ -46,3 +46,14 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def all_services(stack_config, infra) -> dict[str, int]:
+    """Every HTTP service and worker of ./pratikriya up, on the test profile; their ports."""
+    from ops import services
+
+    ports = {name: services.start_service(stack_config, name, infra) for name in services.SERVICES}
+    for name in services.WORKERS:
+        services.start_worker(stack_config, name, infra)
+    return ports

@@ -1,0 +1,114 @@
+"""Consumer lag and dead-letter counts as Prometheus gauges, read from Kafka when scraped.
+
+A consumer service registers one collector for its own group; a scrape costs a few
+requests to Kafka, so results are kept for ``cache_s`` seconds between scrapes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from shared.lag import LagReader, PartitionSample
+
+logger = logging.getLogger(__name__)
+
+
+class KafkaLagCollector(Collector):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        groups: dict[str, tuple[str, ...]],
+        dead_letter_topics: tuple[str, ...] = (),
+        cache_s: float = 5.0,
+    ) -> None:
+        self._bootstrap = bootstrap_servers
+        self._groups = groups
+        self._dlq = dead_letter_topics
+        self._cache_s = cache_s
+        self._lock = threading.Lock()
+        self._taken = float("-inf")
+        self._samples: list[PartitionSample] = []
+        self._dlq_counts: dict[str, int] = {}
+        self._ok = False
+
+    def _refresh(self) -> None:
+        reader = None
+        try:
+            reader = LagReader(self._bootstrap, timeout_s=2.0)
+            self._samples = reader.sample(self._groups)
+            self._dlq_counts = self._count_dead_letters()
+            self._ok = True
+        except KafkaError:
+            logger.warning("consumer lag could not be read", exc_info=True)
+            self._ok = False
+        finally:
+            if reader is not None:
+                reader.close()
+            self._taken = time.monotonic()
+
+    def _count_dead_letters(self) -> dict[str, int]:
+        if not self._dlq:
+            return {}
+        consumer = KafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None)
+        try:
+            counts = {}
+            for topic in self._dlq:
+                parts = [
+                    TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
+                ]
+                ends = consumer.end_offsets(parts) if parts else {}
+                starts = consumer.beginning_offsets(parts) if parts else {}
+                counts[topic] = sum(ends[tp] - starts[tp] for tp in parts)
+            return counts
+        finally:
+            consumer.close()
+
+    def collect(self) -> Iterator[Metric]:
+        with self._lock:
+            if time.monotonic() - self._taken >= self._cache_s:
+                self._refresh()
+            samples, dlq, ok = list(self._samples), dict(self._dlq_counts), self._ok
+        up = GaugeMetricFamily(
+            "pratikriya_kafka_lag_read_ok", "1 if the last lag reading from Kafka worked"
+        )
+        up.add_metric([], 1.0 if ok else 0.0)
+        yield up
+        messages = GaugeMetricFamily(
+            "pratikriya_consumer_lag_messages",
+            "Messages after the group's committed offset",
+            labels=["group", "topic", "partition"],
+        )
+        seconds = GaugeMetricFamily(
+            "pratikriya_consumer_lag_seconds",
+            "Age of the oldest message the group has not consumed (0 when caught up)",
+            labels=["group", "topic", "partition"],
+        )
+        committed = GaugeMetricFamily(
+            "pratikriya_consumer_committed_offset",
+            "The group's committed offset (-1 when it never committed)",
+            labels=["group", "topic", "partition"],
+        )
+        for s in samples:
+            labels = [s.group, s.topic, str(s.partition)]
+            messages.add_metric(labels, s.lag)
+            seconds.add_metric(labels, s.lag_seconds or 0.0)
+            committed.add_metric(labels, -1 if s.committed is None else s.committed)
+        yield messages
+        yield seconds
+        yield committed
+        dead = GaugeMetricFamily(
+            "pratikriya_dead_letter_messages",
+            "Messages kept on a dead-letter topic",
+            labels=["topic"],
+        )
+        for topic, count in dlq.items():
+            dead.add_metric([topic], count)
+        yield dead
