@@ -24,6 +24,7 @@ from services.intake import i18n, metrics
 from services.intake.config import IntakeConfig
 from services.intake.domain import CodeProblem
 from services.intake.guards import Guards
+from services.intake.openapi import build_spec
 from services.intake.publisher import FeedbackPublisher
 from services.intake.schemas import FeedbackInputSchema, form_to_payload, today_in_india
 from services.intake.stations import StationDirectory, load_stations
@@ -116,6 +117,7 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
     if config.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]
     app.extensions["intake"] = deps
+    spec = build_spec()
 
     def language() -> str:
         # The query string only: reading the body here could raise again inside a 413 page.
@@ -299,6 +301,10 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
         status = "ready" if ok else "not ready"
         failing = sorted(name for name, good in checks.items() if not good)
         return jsonify(status=status, checks=checks, failing=failing), 200 if ok else 503
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        return jsonify(spec)
 
     @app.get("/metrics")
     def prometheus() -> Response:

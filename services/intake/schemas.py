@@ -47,6 +47,7 @@ class Text(fields.String):
             load_default=None,
             allow_none=True,
             error_messages={"invalid": "invalid_text"},
+            metadata={"maxLength": max_length},
             **kwargs,
         )
         self.max_length = max_length

@@ -1,0 +1,56 @@
+"""Intake's published OpenAPI description, and schemathesis generating requests from it:
+no input, valid or not, gets a server error (the real Kafka and Redis are up)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+
+from services.intake.openapi import build_spec
+
+pytestmark = pytest.mark.integration
+
+
+def test_intake_publishes_its_openapi_description(client):
+    spec = client.get("/openapi.json").json
+    feedback = spec["components"]["schemas"]["Feedback"]
+    assert spec["openapi"].startswith("3.")
+    assert set(feedback["required"]) >= {"station_code", "rating", "mobile", "problem_resolved"}
+    assert feedback["properties"]["comments"]["maxLength"] == 2000
+    assert "202" in spec["paths"]["/api/v1/feedback"]["post"]["responses"]
+
+
+# Built from the same description the app serves; building it opens no connection.
+API = schemathesis.openapi.from_dict(build_spec())
+
+
+@pytest.mark.parametrize(
+    ("path", "method"), [("/api/v1/feedback", "POST"), ("/healthz", "GET"), ("/readyz", "GET")]
+)
+def test_no_generated_request_gets_a_server_error(intake_app, path, method):
+    """Schemathesis makes valid and invalid requests from the description; each is sent to
+    the app on the real servers and must not get a 5xx."""
+    client = intake_app.test_client()
+
+    @given(case=API[path][method].as_strategy())
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        database=None,
+    )
+    def no_server_error(case):
+        kwargs = case.as_transport_kwargs(base_url="http://localhost")
+        response = client.open(
+            path=case.formatted_path,
+            method=case.method,
+            headers=kwargs.get("headers"),
+            query_string=kwargs.get("params"),
+            json=kwargs.get("json"),
+            data=kwargs.get("data"),
+        )
+        case.validate_response(response, checks=[not_a_server_error])
+
+    no_server_error()
