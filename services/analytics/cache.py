@@ -36,11 +36,17 @@ class ScoresCache:
         return f"{self.prefix}:ranking:{window}"
 
     def write_stations(
-        self, windows: Mapping[str, Mapping[str, WindowStats]], computed_at: datetime
+        self,
+        windows: Mapping[str, Mapping[str, WindowStats]],
+        computed_at: datetime,
+        policy: RankingPolicy,
     ) -> None:
-        """Replace the stored windows of these stations."""
+        """Replace the stored windows of these stations and every window's ranking, in one
+        MULTI, so a reader never sees a station's new scores beside an older ranking (the
+        city-wide mean moves with every batch, so every station's fair score does)."""
         if not windows:
             return
+        everyone = {**self.all_stations(), **windows}
         pipe = self.client.pipeline(transaction=True)
         for code, by_window in windows.items():
             mapping: dict[str, str | int] = {"computed_at": computed_at.isoformat()}
@@ -49,6 +55,12 @@ class ScoresCache:
                     mapping[f"{window}.{name}"] = getattr(stats, name)
             pipe.hset(self._station_key(code), mapping=mapping)
         pipe.sadd(f"{self.prefix}:stations", *windows)
+        for window in PUBLIC_WINDOWS:
+            ranked = rank_stations({c: w[window] for c, w in everyone.items()}, policy)
+            scores = {r.station_code: r.score for r in ranked if r.score is not None}
+            pipe.delete(self._ranking_key(window))
+            if scores:
+                pipe.zadd(self._ranking_key(window), scores)
         pipe.execute()
 
     def read_station(self, code: str) -> dict[str, WindowStats] | None:
@@ -61,19 +73,6 @@ class ScoresCache:
         for code in codes:
             pipe.hgetall(self._station_key(code))
         return {code: _parse(raw) for code, raw in zip(codes, pipe.execute(), strict=True) if raw}
-
-    def rerank(self, policy: RankingPolicy) -> None:
-        """Recompute every window's ranking from the stored windows (the city-wide mean moves
-        with every batch, so every station's fair score does)."""
-        stations = self.all_stations()
-        pipe = self.client.pipeline(transaction=True)
-        for window in PUBLIC_WINDOWS:
-            ranked = rank_stations({c: w[window] for c, w in stations.items()}, policy)
-            scores = {r.station_code: r.score for r in ranked if r.score is not None}
-            pipe.delete(self._ranking_key(window))
-            if scores:
-                pipe.zadd(self._ranking_key(window), scores)
-        pipe.execute()
 
     def ranking(self, window: str, policy: RankingPolicy) -> list[RankedStation]:
         """Stations with feedback in ``window``, best first, from the stored sorted set."""

@@ -174,11 +174,7 @@ def recompute(deps: Deps, stations: Iterable[str]) -> dict[str, dict]:
 
     windows = retrying(deps, "postgres", load)
 
-    def write() -> None:
-        deps.cache.write_stations(windows, now)
-        deps.cache.rerank(deps.policy)
-
-    retrying(deps, "redis", write)
+    retrying(deps, "redis", lambda: deps.cache.write_stations(windows, now, deps.policy))
     messages = [
         Outbox.scores(
             deps.scores_topic,
