@@ -8,6 +8,7 @@ Keys (prefix ``analytics`` by default):
   <prefix>:station:<code>       hash, field "<window>.<stat>" for every window and sum,
                                 plus "computed_at"
   <prefix>:ranking:<window>     sorted set, station code -> fair score (stations with feedback)
+  <prefix>:sums:<window>        hash, station code -> "count:rating_sum" (what ranking needs)
   <prefix>:stations             set of the station codes that have a hash
   <prefix>:built                set by a rebuild; missing means Redis lost its data
 """
@@ -35,6 +36,9 @@ class ScoresCache:
     def _ranking_key(self, window: str) -> str:
         return f"{self.prefix}:ranking:{window}"
 
+    def _sums_key(self, window: str) -> str:
+        return f"{self.prefix}:sums:{window}"
+
     def write_stations(
         self,
         windows: Mapping[str, Mapping[str, WindowStats]],
@@ -46,7 +50,10 @@ class ScoresCache:
         city-wide mean moves with every batch, so every station's fair score does)."""
         if not windows:
             return
-        everyone = {**self.all_stations(), **windows}
+        pipe = self.client.pipeline(transaction=False)
+        for window in PUBLIC_WINDOWS:
+            pipe.hgetall(self._sums_key(window))
+        stored = dict(zip(PUBLIC_WINDOWS, pipe.execute(), strict=True))
         pipe = self.client.pipeline(transaction=True)
         for code, by_window in windows.items():
             mapping: dict[str, str | int] = {"computed_at": computed_at.isoformat()}
@@ -56,7 +63,13 @@ class ScoresCache:
             pipe.hset(self._station_key(code), mapping=mapping)
         pipe.sadd(f"{self.prefix}:stations", *windows)
         for window in PUBLIC_WINDOWS:
-            ranked = rank_stations({c: w[window] for c, w in everyone.items()}, policy)
+            sums = {code: _unpack(raw) for code, raw in stored[window].items()}
+            sums.update({code: by_window[window] for code, by_window in windows.items()})
+            pipe.hset(self._sums_key(window), mapping={
+                code: f"{by_window[window].count}:{by_window[window].rating_sum}"
+                for code, by_window in windows.items()
+            })  # fmt: skip
+            ranked = rank_stations(sums, policy)
             scores = {r.station_code: r.score for r in ranked if r.score is not None}
             pipe.delete(self._ranking_key(window))
             if scores:
@@ -76,11 +89,11 @@ class ScoresCache:
 
     def ranking(self, window: str, policy: RankingPolicy) -> list[RankedStation]:
         """Stations with feedback in ``window``, best first, from the stored sorted set."""
-        pairs = self.client.zrevrange(self._ranking_key(window), 0, -1, withscores=True)
-        pipe = self.client.pipeline(transaction=False)
-        for code, _ in pairs:
-            pipe.hget(self._station_key(code), f"{window}.count")
-        counts = [int(c or 0) for c in pipe.execute()]
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zrevrange(self._ranking_key(window), 0, -1, withscores=True)
+        pipe.hgetall(self._sums_key(window))
+        pairs, sums = pipe.execute()
+        counts = [_unpack(sums.get(code, "0:0")).count for code, _ in pairs]
         rows = [(code, score, n) for (code, score), n in zip(pairs, counts, strict=True)]
         enough = [r for r in rows if r[2] >= policy.min_count]
         few = [r for r in rows if r[2] < policy.min_count]
@@ -92,6 +105,9 @@ class ScoresCache:
         if codes:
             self.client.delete(*(self._station_key(c) for c in codes))
             self.client.srem(f"{self.prefix}:stations", *codes)
+            for window in PUBLIC_WINDOWS:
+                self.client.hdel(self._sums_key(window), *codes)
+                self.client.zrem(self._ranking_key(window), *codes)
 
     def mark_built(self) -> None:
         """Say that every station was written (by a rebuild)."""
@@ -103,6 +119,11 @@ class ScoresCache:
 
     def ping(self) -> bool:
         return bool(self.client.ping())
+
+
+def _unpack(raw: str) -> WindowStats:
+    count, rating_sum = raw.split(":")
+    return WindowStats(count=int(count), rating_sum=int(rating_sum))
 
 
 def _parse(raw: Mapping[str, str]) -> dict[str, WindowStats]:
