@@ -27,7 +27,7 @@ from kafka.errors import KafkaError
 
 from services.notifier import store
 from services.notifier.config import NotifierConfig
-from services.notifier.recipients import build_directory
+from services.notifier.recipients import FeedDirectory, build_directory
 from services.notifier.senders import Senders, build_senders
 from services.notifier.usecases import Deps, deliver_due, handle_scores, tick
 from shared import db, logs
@@ -100,9 +100,10 @@ def run(
 ) -> None:
     """Consume, decide, tick and send until ``stop`` is set."""
     stop = stop or threading.Event()
-    deps = Deps(config=config, directory=build_directory(config.connections.database_url))
-    senders = senders or build_senders(config.sms, config.smtp, config.delivery.timeout_s)
     kafka = config.connections.kafka_bootstrap_servers
+    directory = build_directory(config.connections.database_url, kafka)
+    deps = Deps(config=config, directory=directory)
+    senders = senders or build_senders(config.sms, config.smtp, config.delivery.timeout_s)
     consumer = manual_consumer(
         kafka,
         group_id=group,
@@ -147,26 +148,34 @@ def run(
         consumer.close(autocommit=False)
         dlq.close(timeout=5)
         _close(conn)
+        if isinstance(directory, FeedDirectory):
+            directory.feed.stop()
 
 
 def _process(conn, deps: Deps, consumer, dlq, records) -> bool:
-    """Handle a poll's records, committing each event's offset after its transaction. On a
-    transient failure every partition is rewound to its first event not handled, and the
-    error goes on (nothing is committed past it)."""
+    """Handle a poll's records, each in its own transaction, then commit the offsets of those
+    handled (one commit per poll, not per event). On a transient failure the handled ones are
+    committed, every partition is rewound to its first event not handled, and the error goes
+    on: nothing is committed past it."""
     wrote = False
     pending = {tp: list(batch) for tp, batch in records.items()}
+    done: dict = {}
     try:
         for tp, batch in pending.items():
             while batch:
                 record = batch[0]
                 wrote |= _one(conn, deps, dlq, record)
-                consumer.commit({tp: OffsetAndMetadata(record.offset + 1, "", -1)})
+                done[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
                 batch.pop(0)
     except TRANSIENT:
         for tp, batch in pending.items():
             if batch:
                 consumer.seek(tp, batch[0].offset)
+        if done:
+            consumer.commit(done)
         raise
+    if done:
+        consumer.commit(done)
     return wrote
 
 

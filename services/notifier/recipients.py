@@ -1,9 +1,9 @@
 """Who is told about a station: its SHO, and its zone's ACP and DCP.
 
-``Directory`` is the interface; ``PostgresDirectory`` reads the registry tables. When the QR
-service's compacted ``stations`` topic (shared/stations_feed.py) is the registry of record, a
-second implementation built from that feed replaces this one in ``build_directory`` and
-nothing else changes.
+``Directory`` is the interface. ``FeedDirectory`` answers from the QR service's compacted
+``stations`` topic (shared/stations_feed.py, kept in memory), and asks ``PostgresDirectory``
+(the registry tables) about a station the topic has not told it of: one added by hand, or any
+station while the feed is still reading the topic.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from shared import db
+from shared.stations_feed import StationChanged, StationsFeed
 
 
 @dataclass(frozen=True)
@@ -67,5 +68,31 @@ class PostgresDirectory:
         return StationContacts(code, name_en, name_hi, zone, officers)
 
 
-def build_directory(database_url: str) -> Directory:
-    return PostgresDirectory(database_url)
+class FeedDirectory:
+    def __init__(self, feed: StationsFeed, fallback: Directory) -> None:
+        self.feed = feed
+        self.fallback = fallback
+
+    def contacts(self, station_code: str) -> StationContacts | None:
+        record = self.feed.get(station_code)
+        if record is None:
+            return self.fallback.contacts(station_code)
+        return from_record(record)
+
+
+def from_record(record: StationChanged) -> StationContacts:
+    officers = {
+        role: Officer(role, contact.name, contact.mobile, contact.email)
+        for role, contact in (("sho", record.sho), ("acp", record.acp), ("dcp", record.dcp))
+    }
+    return StationContacts(record.code, record.name_en, record.name_hi, record.zone, officers)
+
+
+def build_directory(database_url: str, kafka_bootstrap_servers: str | None = None) -> Directory:
+    """The stations topic with PostgreSQL behind it; PostgreSQL alone without Kafka."""
+    tables = PostgresDirectory(database_url)
+    if not kafka_bootstrap_servers:
+        return tables
+    feed = StationsFeed(kafka_bootstrap_servers, client_id="notifier-stations")
+    feed.start()
+    return FeedDirectory(feed, tables)

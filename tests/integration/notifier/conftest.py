@@ -77,3 +77,12 @@ def sho_station(infra) -> dict:
         sho_mobile="+91" + unique_mobile(),
         sho_email=f"sho-{uuid.uuid4().hex[:8]}@example.invalid",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_running_notifier_worker(stack_config):
+    """These tests send the outbox themselves: a notifier worker left running on this
+    profile (the e2e tests' one, or one from `up`) would take their deliveries first."""
+    from ops import services
+
+    services.stop_service(stack_config, "notifier-worker")
