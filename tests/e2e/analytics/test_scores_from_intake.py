@@ -4,6 +4,7 @@ the analytics consumer, PostgreSQL and Redis: every service running for real."""
 from __future__ import annotations
 
 import time
+import urllib.request
 
 import pytest
 
@@ -44,3 +45,19 @@ def test_feedback_posted_to_intake_appears_in_the_station_scores_within_two_seco
     assert {i["zone"] for i in ranking["items"]} == {"East"}
     trend = get_json(f"{analytics_url}/api/v1/stations/{station['code']}/trend?days=7")
     assert len(trend["items"]) == 7 and trend["items"][-1]["count"] == 1
+
+
+def test_metrics_show_the_consumer_s_work_and_its_lag_per_partition(analytics_url):
+    with urllib.request.urlopen(f"{analytics_url}/metrics", timeout=10) as answer:  # noqa: S310
+        text = answer.read().decode()
+    values = {
+        line.split(" ")[0]: float(line.split(" ")[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+    assert values["analytics_events_consumed_total"] >= 1  # the fixture's warm-up at least
+    assert values["analytics_batches_total"] >= 1
+    assert values["analytics_batch_seconds_count"] == values["analytics_batches_total"]
+    lags = [v for k, v in values.items() if k.startswith("analytics_consumer_lag{")]
+    assert len(lags) == 12 and all(v >= 0 for v in lags)
+    assert get_json(f"{analytics_url}/readyz")["status"] == "ready"
