@@ -1,5 +1,7 @@
-# One image for all of Pratikriya's own services (intake now; qr, analytics, notifier later)
-# and for the one-shot setup (topics, migrations, seed). docker-compose.yml picks the command.
+# One image for all of Pratikriya's own services (intake, qr, analytics and its consumer,
+# notifier and its worker) and for the one-shot setup (deploy/docker/setup.py: topics,
+# migrations, seed, analysts' views, admin token, stations topic). docker-compose.yml picks
+# the command.
 # See deploy/docker/README.md.
 FROM python:3.11-slim
 
@@ -39,6 +41,15 @@ RUN pip install --no-cache-dir --no-deps . \
 
 COPY deploy/docker/entrypoint.sh /usr/local/bin/pratikriya-entrypoint
 RUN chmod 0755 /usr/local/bin/pratikriya-entrypoint
+
+# The one-shot setup of docker-compose.yml (python /opt/pratikriya/setup.py).
+COPY deploy/docker/setup.py /opt/pratikriya/setup.py
+
+# The notifier's rules. Its default path is next to the source tree (deploy/notifier.toml),
+# which the installed copy does not have, so NOTIFIER_CONFIG points here; docker-compose.yml
+# mounts the repository's deploy/notifier.toml over this copy.
+COPY deploy/notifier.toml /etc/pratikriya/notifier.toml
+ENV NOTIFIER_CONFIG=/etc/pratikriya/notifier.toml
 
 WORKDIR /app
 USER pratikriya:pratikriya

@@ -1,0 +1,144 @@
+"""The one-shot `setup` container of docker-compose.yml: what `./pratikriya up` does before it
+starts the services (ops/cli.py prepare() and ensure_admin_token()), for containers.
+
+    python /opt/pratikriya/setup.py      (in the image; deploy/docker/setup.py in the repo)
+
+1. Kafka topics (shared.kafka_io.ensure_topics).
+2. Migrations (shared.migrate), as the application's role from DATABASE_URL.
+3. Seed: Gurugram's zones and stations (shared.seeding).
+4. The analysts' login `pratikriya_analyst`: allowed the views of the `analyst` schema (now
+   and in later migrations); then a check that it logs in with ANALYST_PASSWORD. The role
+   itself and its password are made by PostgreSQL's init script
+   (deploy/docker/postgres-init/10-pratikriya-roles.sh), because a LOGIN role needs a
+   superuser and this container runs as the non-superuser application role. A failed check
+   is reported, not fatal: feedback collection does not depend on the analysts' login.
+5. ADMIN_TOKEN's hash registered in `admin_tokens` (services.qr.cli.ensure_admin_token): the
+   QR service's API knows tokens only by hash. A revoked token stays revoked.
+6. Every station published to the compacted `stations` topic
+   (services.qr.cli.announce_stations), for the readers that know the registry only from it.
+
+Each step is idempotent, so the container runs again harmlessly on every `docker compose up`.
+Settings: KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL, ADMIN_TOKEN, ANALYST_PASSWORD.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from urllib.parse import quote, urlsplit, urlunsplit
+
+ANALYST_ROLE = "pratikriya_analyst"
+FIRST_ADMIN_LABEL = "first admin token (docker compose setup)"
+
+
+def _required(name: str, min_length: int = 16) -> str:
+    value = os.environ.get(name, "").strip()
+    if len(value) < min_length:
+        sys.exit(
+            f"setup: {name} must be set to a random string of at least {min_length} characters"
+            " (.env next to docker-compose.yml; see deploy/docker/README.md)"
+        )
+    return value
+
+
+def analyst_url(database_url: str, password: str) -> str:
+    """DATABASE_URL with the analysts' role and password instead of the application's."""
+    parts = urlsplit(database_url)
+    host = parts.hostname or ""
+    netloc = f"{ANALYST_ROLE}:{quote(password, safe='')}@{host}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def grant_analyst_views(database_url: str) -> bool:
+    """As the owner of the analyst schema (the application role that ran the migrations):
+    the views now and those of later migrations. False when the role does not exist."""
+    import psycopg2
+
+    conn = psycopg2.connect(database_url, connect_timeout=10, application_name="setup")
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ANALYST_ROLE,))
+            if cur.fetchone() is None:
+                return False
+            cur.execute(f"GRANT USAGE ON SCHEMA analyst TO {ANALYST_ROLE}")
+            cur.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA analyst TO {ANALYST_ROLE}")
+            cur.execute(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA analyst"
+                f" GRANT SELECT ON TABLES TO {ANALYST_ROLE}"
+            )
+        return True
+    finally:
+        conn.close()
+
+
+def analyst_login_works(database_url: str, password: str) -> bool:
+    """The role logs in with ANALYST_PASSWORD and may read every view of the analyst schema
+    (the same check as ops/cli.py _analyst_ready)."""
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(analyst_url(database_url, password), connect_timeout=10)
+    except psycopg2.Error:
+        return False
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT count(*) > 0 AND bool_and(has_table_privilege(c.oid, 'SELECT'))"
+                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'analyst' AND c.relkind = 'v'"
+            )
+            return bool(cur.fetchone()[0])
+    except psycopg2.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def main() -> int:
+    from services.qr.cli import announce_stations, ensure_admin_token
+    from shared.kafka_io import ensure_topics
+    from shared.migrate import migrate
+    from shared.seeding import seed
+
+    kafka = _required("KAFKA_BOOTSTRAP_SERVERS", 1)
+    database_url = _required("DATABASE_URL", 1)
+    admin_token = _required("ADMIN_TOKEN")
+    analyst_password = _required("ANALYST_PASSWORD")
+
+    created = ensure_topics(kafka)
+    print(f"topics: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
+    applied = migrate(database_url)
+    print(f"migrations: {len(applied)} applied")
+    zones, stations = seed(database_url)
+    print(f"seed: {zones} zones and {stations} stations added")
+
+    if not grant_analyst_views(database_url):
+        print(
+            f"analysts' login: WARNING: role {ANALYST_ROLE} does not exist. PostgreSQL's init"
+            " script makes it on the first start of an empty volume; to make it now:"
+            " docker compose exec postgres /docker-entrypoint-initdb.d/10-pratikriya-roles.sh",
+            flush=True,
+        )
+    elif analyst_login_works(database_url, analyst_password):
+        print(f"analysts' login: {ANALYST_ROLE} reads the analyst views")
+    else:
+        print(
+            f"analysts' login: WARNING: {ANALYST_ROLE} cannot log in with ANALYST_PASSWORD"
+            " (changed in .env after the first start?). To set it from .env:"
+            " docker compose up -d postgres && docker compose exec postgres"
+            " /docker-entrypoint-initdb.d/10-pratikriya-roles.sh",
+            flush=True,
+        )
+
+    _, registered = ensure_admin_token(database_url, admin_token, FIRST_ADMIN_LABEL)
+    print("admin token: " + ("registered" if registered else "already registered"))
+
+    announced = announce_stations(database_url, kafka)
+    print(f"stations topic: {announced} stations announced")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
