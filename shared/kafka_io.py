@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 logger = logging.getLogger(__name__)
 
@@ -98,5 +98,12 @@ def manual_consumer(
     }
     settings.update(overrides)
     consumer = KafkaConsumer(**settings)
+    # Learn the topics' partitions before joining the group: a member that joins without
+    # them gets no partitions assigned ("No partition metadata") until the next metadata
+    # refresh, minutes later, and consumes nothing meanwhile.
+    for topic in topics:
+        if not consumer.partitions_for_topic(topic):
+            consumer.close()
+            raise KafkaError(f"topic {topic} does not exist or has no partitions")
     consumer.subscribe(topics)
     return consumer
