@@ -21,7 +21,40 @@ from shared.lag import LagReader, PartitionSample
 logger = logging.getLogger(__name__)
 
 
+def dead_letter_counts(
+    bootstrap_servers: str, topics: tuple[str, ...], timeout_s: float = 2.0
+) -> dict[str, int]:
+    """Messages kept on each dead-letter topic (log end minus log start, every partition).
+
+    Raises KafkaError when Kafka cannot be asked within about ``timeout_s``."""
+    if not topics:
+        return {}
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        group_id=None,
+        client_id="pratikriya-lag",
+        request_timeout_ms=int(timeout_s * 1000) + 500,
+    )
+    try:
+        counts = {}
+        for topic in topics:
+            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            ends = consumer.end_offsets(parts) if parts else {}
+            starts = consumer.beginning_offsets(parts) if parts else {}
+            counts[topic] = sum(ends[tp] - starts[tp] for tp in parts)
+        return counts
+    finally:
+        consumer.close()
+
+
 class KafkaLagCollector(Collector):
+    """Lag of ``groups`` (group -> its topics) and the size of ``dead_letter_topics``.
+
+    Register it in the registry that /metrics renders (under gunicorn's multiprocess mode,
+    beside the MultiProcessCollector, not in the default registry), one per process: each
+    scrape reads Kafka at most once per ``cache_s``. When Kafka cannot be asked, only
+    ``pratikriya_kafka_lag_read_ok`` (0) is reported: stale lag would look like no growth."""
+
     def __init__(
         self,
         bootstrap_servers: str,
@@ -44,32 +77,15 @@ class KafkaLagCollector(Collector):
         try:
             reader = LagReader(self._bootstrap, timeout_s=2.0)
             self._samples = reader.sample(self._groups)
-            self._dlq_counts = self._count_dead_letters()
+            self._dlq_counts = dead_letter_counts(self._bootstrap, self._dlq)
             self._ok = True
-        except KafkaError:
+        except (KafkaError, OSError):
             logger.warning("consumer lag could not be read", exc_info=True)
-            self._ok = False
+            self._samples, self._dlq_counts, self._ok = [], {}, False
         finally:
             if reader is not None:
                 reader.close()
             self._taken = time.monotonic()
-
-    def _count_dead_letters(self) -> dict[str, int]:
-        if not self._dlq:
-            return {}
-        consumer = KafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None)
-        try:
-            counts = {}
-            for topic in self._dlq:
-                parts = [
-                    TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
-                ]
-                ends = consumer.end_offsets(parts) if parts else {}
-                starts = consumer.beginning_offsets(parts) if parts else {}
-                counts[topic] = sum(ends[tp] - starts[tp] for tp in parts)
-            return counts
-        finally:
-            consumer.close()
 
     def collect(self) -> Iterator[Metric]:
         with self._lock:

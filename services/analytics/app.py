@@ -16,6 +16,7 @@ import psycopg2
 import redis
 from flask import Flask, Response, abort, jsonify, render_template, request, url_for
 from markupsafe import Markup
+from prometheus_client.registry import Collector
 from werkzeug.exceptions import HTTPException
 
 from services.analytics import charts, metrics, reads
@@ -26,6 +27,7 @@ from services.analytics.ranking import RankingPolicy
 from services.analytics.telemetry import ConsumerTelemetry
 from shared import logs
 from shared.complaint_types import COMPLAINT_TYPES
+from shared.lag_metrics import KafkaLagCollector
 from shared.redis_io import redis_client
 from shared.scores import WindowStats
 
@@ -40,7 +42,7 @@ class Deps:
     cache: ScoresCache
     database: reads.ReadDatabase
     policy: RankingPolicy
-    collector: metrics.ConsumerCollector | None = None
+    collectors: tuple[Collector, ...] = ()
 
 
 def build_deps(config: AnalyticsConfig) -> Deps:
@@ -49,12 +51,12 @@ def build_deps(config: AnalyticsConfig) -> Deps:
         cache=ScoresCache(client, config.redis_prefix),
         database=reads.ReadDatabase(config.connections.database_url),
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
-        collector=metrics.ConsumerCollector(
-            ConsumerTelemetry(client, config.redis_prefix).read,
-            metrics.LagReader(
+        collectors=(
+            metrics.ConsumerCollector(ConsumerTelemetry(client, config.redis_prefix).read),
+            KafkaLagCollector(
                 config.connections.kafka_bootstrap_servers,
-                config.group_id,
-                config.feedback_topic,
+                {config.group_id: (config.feedback_topic,)},
+                dead_letter_topics=(config.dlq_topic,),
             ),
         ),
     )
@@ -206,7 +208,7 @@ def create_app(config: AnalyticsConfig | None = None, deps: Deps | None = None) 
 
     @app.get("/metrics")
     def prometheus() -> Response:
-        return Response(metrics.render(deps.collector), mimetype="text/plain; version=0.0.4")
+        return Response(metrics.render(deps.collectors), mimetype="text/plain; version=0.0.4")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:

@@ -6,13 +6,14 @@ PROMETHEUS_MULTIPROC_DIR is set)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from services.notifier.domain import RULES
 
@@ -71,7 +72,9 @@ class TablesCollector:
         yield age
 
 
-def render(snapshot: Callable[[], dict[str, Any]]) -> bytes:
+def render(snapshot: Callable[[], dict[str, Any]], extra: Iterable[Collector] = ()) -> bytes:
+    """Every metric: the HTTP ones (summed over gunicorn's workers in multiprocess mode),
+    the tables' figures, and ``extra`` collectors (the group's lag), computed per scrape."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(registry)
@@ -80,4 +83,6 @@ def render(snapshot: Callable[[], dict[str, Any]]) -> bytes:
         base = generate_latest(DEFAULT_REGISTRY)
     tables = CollectorRegistry()
     tables.register(TablesCollector(snapshot))  # type: ignore[arg-type]
+    for collector in extra:
+        tables.register(collector)
     return base + generate_latest(tables)

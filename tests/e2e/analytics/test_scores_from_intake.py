@@ -58,6 +58,11 @@ def test_metrics_show_the_consumer_s_work_and_its_lag_per_partition(analytics_ur
     assert values["analytics_events_consumed_total"] >= 1  # the fixture's warm-up at least
     assert values["analytics_batches_total"] >= 1
     assert values["analytics_batch_seconds_count"] == values["analytics_batches_total"]
-    lags = [v for k, v in values.items() if k.startswith("analytics_consumer_lag{")]
+    lags = [
+        v
+        for k, v in values.items()
+        if k.startswith('pratikriya_consumer_lag_messages{group="analytics"')
+    ]
     assert len(lags) == 12 and all(v >= 0 for v in lags)
+    assert values["pratikriya_kafka_lag_read_ok"] == 1
     assert get_json(f"{analytics_url}/readyz")["status"] == "ready"
