@@ -147,10 +147,10 @@ def create_app(
 
     @app.get("/readyz")
     def readyz():
-        checks = {"database": False, "worker": False}
+        checks = {"postgres": False, "worker": False}
         try:
             data = snapshot()
-            checks["database"] = True
+            checks["postgres"] = True
             worker = data["worker"]
             checks["worker"] = bool(worker) and clock() - worker[0] < WORKER_STALE
         except psycopg2.Error:
