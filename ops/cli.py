@@ -11,12 +11,12 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 from ops import services, stack
+from shared import analysts
+from shared.analysts import ANALYST_ROLE
 
 GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY", "ANALYST_PASSWORD")
-ANALYST_ROLE = "pratikriya_analyst"
 
 
 def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
@@ -85,36 +85,16 @@ def sadar_poster_url(env: dict[str, str]) -> str:
     return f"http://127.0.0.1:{port}/api/v1/stations/GGN-SADAR/poster.pdf"
 
 
-def analyst_url(cfg: stack.StackConfig, password: str | None = None) -> str:
-    """The analysts' connection string; without the password unless it is given."""
-    secret = f":{quote(password, safe='')}" if password else ""
+def _database_url(cfg: stack.StackConfig) -> str:
     return (
-        f"postgresql://{ANALYST_ROLE}{secret}@{cfg.postgres_host}:{cfg.postgres_port}/"
+        f"postgresql://{cfg.postgres_user}@{cfg.postgres_host}:{cfg.postgres_port}/"
         f"{cfg.postgres_db}"
     )
 
 
-def _analyst_ready(cfg: stack.StackConfig, password: str) -> bool:
-    """The role logs in with this password and reads every view of the analyst schema:
-    then there is nothing to do, and no superuser psql to spawn."""
-    import psycopg2
-
-    try:
-        conn = psycopg2.connect(analyst_url(cfg, password), connect_timeout=3)
-    except psycopg2.Error:
-        return False
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT count(*) > 0 AND bool_and(has_table_privilege(c.oid, 'SELECT'))"
-                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE n.nspname = 'analyst' AND c.relkind = 'v'"
-            )
-            return bool(cur.fetchone()[0])
-    except psycopg2.Error:
-        return False
-    finally:
-        conn.close()
+def analyst_url(cfg: stack.StackConfig, password: str | None = None) -> str:
+    """The analysts' connection string; without the password unless it is given."""
+    return analysts.analyst_url(_database_url(cfg), password)
 
 
 def ensure_analyst_role(cfg: stack.StackConfig, env: dict[str, str]) -> None:
@@ -123,7 +103,7 @@ def ensure_analyst_role(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     if not env.get("ANALYST_PASSWORD"):
         ensure_secrets(cfg, env)
     password = env["ANALYST_PASSWORD"]
-    if _analyst_ready(cfg, password):
+    if analysts.analyst_login_works(_database_url(cfg), password, timeout_s=3):
         return
 
     def literal(text: str) -> str:

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import os
 import sys
-from urllib.parse import quote, urlsplit, urlunsplit
 
-ANALYST_ROLE = "pratikriya_analyst"
+from shared.analysts import ANALYST_ROLE, analyst_login_works
+
 FIRST_ADMIN_LABEL = "first admin token (docker compose setup)"
 
 
@@ -39,16 +39,6 @@ def _required(name: str, min_length: int = 16) -> str:
             " (.env next to docker-compose.yml; see deploy/docker/README.md)"
         )
     return value
-
-
-def analyst_url(database_url: str, password: str) -> str:
-    """DATABASE_URL with the analysts' role and password instead of the application's."""
-    parts = urlsplit(database_url)
-    host = parts.hostname or ""
-    netloc = f"{ANALYST_ROLE}:{quote(password, safe='')}@{host}"
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def grant_analyst_views(database_url: str) -> bool:
@@ -69,29 +59,6 @@ def grant_analyst_views(database_url: str) -> bool:
                 f" GRANT SELECT ON TABLES TO {ANALYST_ROLE}"
             )
         return True
-    finally:
-        conn.close()
-
-
-def analyst_login_works(database_url: str, password: str) -> bool:
-    """The role logs in with ANALYST_PASSWORD and may read every view of the analyst schema
-    (the same check as ops/cli.py _analyst_ready)."""
-    import psycopg2
-
-    try:
-        conn = psycopg2.connect(analyst_url(database_url, password), connect_timeout=10)
-    except psycopg2.Error:
-        return False
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT count(*) > 0 AND bool_and(has_table_privilege(c.oid, 'SELECT'))"
-                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE n.nspname = 'analyst' AND c.relkind = 'v'"
-            )
-            return bool(cur.fetchone()[0])
-    except psycopg2.Error:
-        return False
     finally:
         conn.close()
 
