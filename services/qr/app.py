@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from services.qr import metrics, posters, qrcodes, tokens, usecases
 from services.qr.config import QrConfig
 from services.qr.domain import Duplicate, NotFound, Station, UnknownZone, qr_url
+from services.qr.openapi import build_spec
 from services.qr.publisher import PublishFailed, StationsPublisher
 from services.qr.schemas import (
     ImageQuerySchema,
@@ -244,6 +245,12 @@ def create_app(config: QrConfig | None = None, deps: Deps | None = None) -> Flas
     @app.get("/metrics")
     def prometheus() -> Response:
         return Response(metrics.render(), mimetype="text/plain; version=0.0.4")
+
+    spec = build_spec()
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        return jsonify(spec)
 
     # -- errors -----------------------------------------------------------------------------
 

@@ -1,0 +1,229 @@
+"""The QR service's OpenAPI description, built from the marshmallow schemas that validate
+its requests, served at ``/openapi.json``. Building it opens no connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from services.qr.schemas import (
+    ImageQuerySchema,
+    ListQuerySchema,
+    RotationSchema,
+    StationChangesSchema,
+    StationSchema,
+    Text,
+)
+from shared.events import STATION_CODE_PATTERN
+
+_ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
+_INVALID = {
+    "type": "object",
+    "properties": {
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        }
+    },
+    "required": ["errors"],
+}
+_CODE = {
+    "name": "code",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": STATION_CODE_PATTERN},
+    "description": "the station's code, e.g. GGN-SADAR",
+}
+_ADMIN = [{"admin": []}]
+
+
+def _json(schema: dict[str, Any] | str, description: str) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{schema}"} if isinstance(schema, str) else schema
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"required": True, **_json(schema, "a JSON object")}
+
+
+def _file(mimetype: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {mimetype: {"schema": {"type": "string"}}}}
+
+
+def _answers(ok: str, good: dict[str, Any], *, admin: bool = False, body: bool = False):
+    answers = {ok: good, "404": _json("Error", "no such station or zone")}
+    if admin:
+        answers["401"] = _json("Error", "no admin token, or not a valid one")
+    if body:
+        answers["400"] = _json("Error", "not a JSON object")
+        answers["413"] = _json("Error", "body over 64 KB")
+    answers["422"] = _json("Invalid", "invalid fields, a message for each")
+    answers["503"] = _json("Error", "PostgreSQL or Kafka unreachable; retry after Retry-After")
+    return answers
+
+
+def _query(schema: type) -> list[dict[str, Any]]:
+    return [{"in": "query", "schema": schema}]
+
+
+def _text_lengths(self: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
+    """Our ``Text`` fields check their length themselves; say so in the description."""
+    if isinstance(field, Text):
+        return {"minLength": field.min_length, "maxLength": field.max_length}
+    return {}
+
+
+def build_spec() -> dict[str, Any]:
+    marshmallow = MarshmallowPlugin()
+    spec = APISpec(
+        title="Pratikriya QR service",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[marshmallow],
+        info={"description": "The station registry, its signed QR codes and posters."},
+    )
+    assert marshmallow.converter is not None  # set when the plugin joined the spec
+    marshmallow.converter.add_attribute_function(_text_lengths)
+    spec.components.security_scheme("admin", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Station", schema=StationSchema)
+    spec.components.schema("StationChanges", schema=StationChangesSchema(partial=True))
+    spec.components.schema("Rotation", schema=RotationSchema)
+    spec.components.schema("Error", _ERROR)
+    spec.components.schema("Invalid", _INVALID)
+    station = _json({"type": "object"}, "the station (contacts only with an admin token)")
+    spec.path(
+        path="/api/v1/stations",
+        operations={
+            "get": {
+                "summary": "Stations, by zone and whether active",
+                "parameters": _query(ListQuerySchema),
+                "responses": _answers("200", _json({"type": "object"}, "{items: [...]}")),
+            },
+            "post": {
+                "summary": "Add a station",
+                "security": _ADMIN,
+                "requestBody": _body("Station"),
+                "responses": {
+                    **_answers("201", station, admin=True, body=True),
+                    "409": _json("Error", "a station with this code exists"),
+                },
+            },
+        },
+    )
+    spec.path(
+        path="/api/v1/stations/{code}",
+        parameters=[_CODE],
+        operations={
+            "get": {"summary": "One station", "responses": _answers("200", station)},
+            "patch": {
+                "summary": "Change a station (not its code or QR version)",
+                "security": _ADMIN,
+                "requestBody": _body("StationChanges"),
+                "responses": _answers("200", station, admin=True, body=True),
+            },
+            "delete": {
+                "summary": "Deactivate a station: its code stops opening the form",
+                "security": _ADMIN,
+                "responses": _answers("200", station, admin=True),
+            },
+        },
+    )
+    spec.path(
+        path="/api/v1/stations/{code}/qr/rotate",
+        parameters=[_CODE],
+        operations={
+            "post": {
+                "summary": "Issue a new QR version; the old one is revoked",
+                "security": _ADMIN,
+                "requestBody": _body("Rotation"),
+                "responses": _answers(
+                    "200",
+                    _json({"type": "object"}, "station, rotation, qr_url"),
+                    admin=True,
+                    body=True,
+                ),
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/stations/{code}/rotations",
+        parameters=[_CODE],
+        operations={
+            "get": {
+                "summary": "The station's QR rotations, newest first",
+                "security": _ADMIN,
+                "responses": _answers("200", _json({"type": "object"}, "{items}"), admin=True),
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/zones",
+        operations={
+            "get": {
+                "summary": "Zones (with ACP/DCP contacts for an admin token)",
+                "responses": _answers("200", _json({"type": "object"}, "{items: [...]}")),
+            }
+        },
+    )
+    gone = {"410": _json("Error", "the station is deactivated")}
+    spec.path(
+        path="/api/v1/stations/{code}/qr-url",
+        parameters=[_CODE],
+        operations={
+            "get": {
+                "summary": "The signed URL the QR code holds",
+                "responses": {**_answers("200", _json({"type": "object"}, "the URL")), **gone},
+            }
+        },
+    )
+    for name, mimetype in (("qr.png", "image/png"), ("qr.svg", "image/svg+xml")):
+        spec.path(
+            path=f"/api/v1/stations/{{code}}/{name}",
+            parameters=[_CODE],
+            operations={
+                "get": {
+                    "summary": f"The station's QR code as {mimetype}",
+                    "parameters": _query(ImageQuerySchema),
+                    "responses": {**_answers("200", _file(mimetype, "the image")), **gone},
+                }
+            },
+        )
+    spec.path(
+        path="/api/v1/stations/{code}/poster.pdf",
+        parameters=[_CODE],
+        operations={
+            "get": {
+                "summary": "The printable poster (A4, Hindi and English)",
+                "responses": {**_answers("200", _file("application/pdf", "the poster")), **gone},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/zones/{zone}/posters.pdf",
+        parameters=[{"name": "zone", "in": "path", "required": True, "schema": {"type": "string"}}],
+        operations={
+            "get": {
+                "summary": "Every active station's poster in a zone, one per page",
+                "responses": _answers("200", _file("application/pdf", "the posters")),
+            }
+        },
+    )
+    for path, summary in (
+        ("/healthz", "the process is alive"),
+        ("/readyz", "PostgreSQL and Kafka are reachable; names the failing ones"),
+    ):
+        spec.path(
+            path=path,
+            operations={
+                "get": {
+                    "summary": summary,
+                    "responses": {
+                        "200": {"description": "yes"},
+                        "503": {"description": "no: {status, checks, failing}"},
+                    },
+                }
+            },
+        )
+    return spec.to_dict()
