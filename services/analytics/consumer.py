@@ -82,6 +82,10 @@ class FeedbackConsumer:
             max_poll_records=self.config.batch_max_events,
             fetch_max_bytes=64 * 1024 * 1024,
             max_partition_fetch_bytes=8 * 1024 * 1024,
+            # A consumer that died (SIGKILL, power) is replaced after 10 s rather than
+            # kafka-python's 45 s: until then its restarted successor consumes nothing.
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=3_000,
         )
 
     def poll_batch(self) -> list:
