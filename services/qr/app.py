@@ -30,6 +30,7 @@ from services.qr.domain import Duplicate, NotFound, Station, UnknownZone, qr_url
 from services.qr.openapi import build_spec
 from services.qr.publisher import PublishFailed, StationsPublisher
 from services.qr.schemas import (
+    ZONE_PATTERN,
     ImageQuerySchema,
     ListQuerySchema,
     RotationSchema,
@@ -41,6 +42,7 @@ from shared.events import STATION_CODE_PATTERN
 
 logger = logging.getLogger(__name__)
 _CODE = re.compile(STATION_CODE_PATTERN)
+_ZONE = re.compile(ZONE_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,8 @@ def create_app(config: QrConfig | None = None, deps: Deps | None = None) -> Flas
 
     @app.get("/api/v1/zones/<zone>/posters.pdf")
     def zone_posters(zone: str) -> Response:
-        stations = usecases.list_stations(cases, zone=zone, active=True)
+        # Not a zone code (a NUL byte, say, which PostgreSQL refuses): no such zone.
+        stations = _ZONE.match(zone) and usecases.list_stations(cases, zone=zone, active=True)
         if not stations:
             raise NotFound(zone)
         return _pdf(posters.render([poster_of(s) for s in stations], fonts), f"posters-{zone}.pdf")

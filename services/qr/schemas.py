@@ -15,6 +15,7 @@ from shared.mobile import InvalidMobile, normalise_mobile
 KINDS = ("police", "cyber", "women")
 _DEVANAGARI = re.compile("[\u0900-\u097f]")
 _ZONE = r"^[A-Za-z][A-Za-z0-9 -]{0,31}$"
+ZONE_PATTERN = _ZONE  # also what the zone in a URL path must look like
 
 
 def _clean(value: str) -> str:

@@ -69,3 +69,10 @@ def test_no_generated_request_gets_a_server_error(qr_app, auth, path, method):
         case.validate_response(response, checks=[not_a_server_error])
 
     no_server_error()
+
+
+@pytest.mark.parametrize("zone", ["x%00y", "%00", "East%00"])
+def test_a_zone_path_with_a_nul_byte_is_not_found_rather_than_a_server_error(qr_client, zone):
+    answer = qr_client.get(f"/api/v1/zones/{zone}/posters.pdf")
+    assert answer.status_code == 404
+    assert "no station or zone" in answer.json["error"]
