@@ -19,7 +19,7 @@ from markupsafe import Markup
 from prometheus_client.registry import Collector
 from werkzeug.exceptions import HTTPException
 
-from services.analytics import charts, metrics, reads
+from services.analytics import charts, metrics, ops_page, reads
 from services.analytics.cache import ScoresCache
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import PUBLIC_WINDOWS
@@ -66,7 +66,9 @@ def wsgi() -> Flask:
     """Gunicorn's entry: settings from the environment, JSON logs without personal data."""
     config = AnalyticsConfig.from_env()
     logs.configure_logging("analytics", config.log_level)
-    return create_app(config)
+    app = create_app(config)
+    ops_page.start_sampling(app)
+    return app
 
 
 def ranking_items(deps: Deps, window: str, zone: str | None) -> list[dict[str, Any]]:
@@ -91,7 +93,11 @@ def ranking_items(deps: Deps, window: str, zone: str | None) -> list[dict[str, A
     return items
 
 
-def create_app(config: AnalyticsConfig | None = None, deps: Deps | None = None) -> Flask:
+def create_app(
+    config: AnalyticsConfig | None = None,
+    deps: Deps | None = None,
+    ops_config: ops_page.OpsConfig | None = None,
+) -> Flask:
     config = config or AnalyticsConfig.from_env()
     deps = deps or build_deps(config)
     app = Flask(__name__)
@@ -209,6 +215,13 @@ def create_app(config: AnalyticsConfig | None = None, deps: Deps | None = None) 
     @app.get("/metrics")
     def prometheus() -> Response:
         return Response(metrics.render(deps.collectors), mimetype="text/plain; version=0.0.4")
+
+    ops_page.register(
+        app,
+        ops_config or ops_page.OpsConfig.from_env(),
+        deps.cache.client,
+        lambda: {"postgres": _answers(lambda: _pg(deps)), "redis": _answers(deps.cache.ping)},
+    )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
