@@ -104,7 +104,7 @@ def lag_chart(group: str, samples: list[PartitionSample], now: float) -> str:
     top = max([v for v in slots if v is not None] + [10])
     high = _nice(top)
     svg = charts.line_chart(f"बकाया संदेश · Messages waiting ({group}), last hour", labels,
-                            slots, low=0, high=high, ticks=[high * i / 4 for i in range(5)],
+                            slots, low=0, high=high, ticks=[high * i / 5 for i in range(6)],
                             tick_format="{:,.0f}", color="#1f5fa8")  # fmt: skip
     # The chart's own empty-state text speaks of feedback; here nothing was measured.
     return svg.replace("कोई प्रतिक्रिया नहीं · No feedback yet", "कोई माप नहीं · No readings")
@@ -168,6 +168,7 @@ def page_model(config: OpsConfig, history: LagHistory,
         "sampled_at": _when(last.at) if last else None,
         "history": last is not None,
         "all_ok": all(g["status"] == "OK" for g in groups)
+        and not any((last.dead_letters if last else {}).values())
         and all(a["ok"] for a in answers.values()) and all(servers.values()),
     }  # fmt: skip
 
