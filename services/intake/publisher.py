@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -56,7 +57,20 @@ class FeedbackPublisher:
             future = producer.send(FEEDBACK_TOPIC, key=event.key, value=event.to_json())
             future.get(timeout=self._timeout_s + 1.0)
         except KafkaError as exc:
+            # kafka-python's producer can stay wedged after the broker restarted (sends
+            # never complete): start again with a new one.
+            self._discard(producer)
             raise PublishFailed(f"Kafka did not acknowledge: {type(exc).__name__}") from exc
+
+    def _discard(self, producer: KafkaProducer) -> None:
+        with self._lock:
+            if self._producer is not producer:
+                return  # another request already replaced it
+            self._producer = None
+        # Records it still holds fail (their requests answer 503); a wedged one cannot even
+        # flush, and close() then raises.
+        with contextlib.suppress(KafkaError):
+            producer.close(timeout=0)
 
     def ready(self) -> bool:
         """True when Kafka answers a metadata request for the feedback topic."""
