@@ -18,6 +18,7 @@ import http.client
 import json
 import logging
 import os
+import random
 import signal
 import threading
 import time
@@ -346,3 +347,30 @@ def assert_accepted_is_counted(
         wait_until(lambda: not redis_mismatches(redis_url, codes, counted), 20, 0.25)
     assert redis_mismatches(redis_url, codes, counted) == []
     return time.monotonic() - started
+
+
+def stations_known_to_intake(intake_url: str, stations: list[dict], key: bytes) -> None:
+    """Wait until every intake worker opens the form of each station (a running intake
+    learns a station added to the registry on a miss, at most every 5 s per worker)."""
+    from tests.e2e.notifier.test_notifier_from_intake import known_to_intake
+
+    for station in stations:
+        known_to_intake(intake_url, station, key)
+
+
+def varied_bodies(stations: list[dict], key: bytes, count: int, seed: int) -> list[dict]:
+    """``count`` submissions spread over the stations, with varied answers."""
+    from tests.support import feedback_body
+
+    rng = random.Random(seed)
+    return [
+        feedback_body(
+            stations[n % len(stations)],
+            key,
+            rating=rng.randint(1, 5),
+            problem_resolved=rng.random() < 0.5,
+            staff_helped=rng.random() < 0.6,
+            cleanliness=rng.randint(1, 5),
+        )
+        for n in range(count)
+    ]
