@@ -95,7 +95,9 @@ def look(reader: LagReader, history_file: Path, groups) -> tuple[list, dict]:
     samples = reader.sample(groups)
     history = [*_load(history_file), *samples]
     _save(history_file, history)
-    return samples, judge_groups(history, window_s=WINDOW_S)
+    # The file keeps every group's samples; judge only the groups asked about.
+    asked = [s for s in history if s.group in groups]
+    return samples, judge_groups(asked, window_s=WINDOW_S)
 
 
 def _groups(requested: list[str] | None) -> dict[str, tuple[str, ...]]:
