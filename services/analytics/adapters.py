@@ -3,12 +3,14 @@ the dead-letter topic and the ``station.scores`` topic."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg2
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from shared import db
 from shared.kafka_io import durable_producer
@@ -68,13 +70,21 @@ class Outbox:
         if not messages:
             return
         producer = self._get()
-        futures = [
-            producer.send(topic, key=key, value=value, headers=headers)
-            for topic, key, value, headers in messages
-        ]
-        producer.flush(timeout=self.timeout_s)
-        for future in futures:
-            future.get(timeout=self.timeout_s)
+        try:
+            futures = [
+                producer.send(topic, key=key, value=value, headers=headers)
+                for topic, key, value, headers in messages
+            ]
+            producer.flush(timeout=self.timeout_s)
+            for future in futures:
+                future.get(timeout=self.timeout_s)
+        except KafkaError:
+            # kafka-python's producer can stay wedged after the broker restarted (sends never
+            # complete, retried for ever): the caller's retry starts with a new one.
+            self._producer = None
+            with contextlib.suppress(KafkaError):
+                producer.close(timeout=0)
+            raise
 
     def dead_letter(self, topic: str, record, reason: str) -> tuple:
         """The message for the dead-letter topic: the original key and value unchanged, the
