@@ -8,7 +8,8 @@ The check (``assert_accepted_is_counted``), for the stations a scenario used:
   2. ``station_hourly_buckets`` equal a recount, in Python, of those ``feedback`` rows;
   3. each station's Redis windows (``analytics:station:<code>``) and its ranking sums
      (``analytics:sums:<window>``) equal the windows of that recount at the moment Redis says
-     they were computed (``computed_at``), so a stale or double-counted value cannot pass.
+     they were computed (``computed_at``), so a stale or double-counted value cannot pass;
+  4. and the analytics group has committed every record on ``feedback.submitted``.
 """
 
 from __future__ import annotations
@@ -346,6 +347,9 @@ def assert_accepted_is_counted(
     with contextlib.suppress(AssertionError):
         wait_until(lambda: not redis_mismatches(redis_url, codes, counted), 20, 0.25)
     assert redis_mismatches(redis_url, codes, counted) == []
+    # The pipeline caught up by itself: the group committed everything on the topic (a
+    # consumer stuck after storing a batch would pass the checks above).
+    wait_caught_up(env["KAFKA_BOOTSTRAP_SERVERS"], timeout_s=60)
     return time.monotonic() - started
 
 
