@@ -169,6 +169,7 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     print(f"  Admin API token (Authorization: Bearer ...): {admin_token}")
     if "analytics" in ports:
         print(f"\n  Commissioner's dashboard: http://127.0.0.1:{ports['analytics']}/")
+        print(f"  Operations (lag, health): http://127.0.0.1:{ports['analytics']}/ops")
     print(f"  Analysts' database (read-only): {analyst_url(cfg)}")
     print(f"    password: ANALYST_PASSWORD in {secrets_file}")
     if "notifier" in ports:
