@@ -21,11 +21,11 @@ FAULTS_SETTINGS = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pipeline(stack_config, infra):
     """Intake (gunicorn) and the analytics consumer with the settings above, for the fault
-    tests; afterwards whatever ran before runs again as it was. Servers a scenario stops are
-    started again in its own ``finally``; this only makes sure of it."""
+    tests; after the last of them whatever ran before runs again as it was. Servers a
+    scenario stops are started again in its own ``finally``; this only makes sure of it."""
     pipeline = Pipeline(stack_config, {**infra, **FAULTS_SETTINGS})
     pipeline.take_over(["intake", "analytics-consumer"])
     yield pipeline
