@@ -9,17 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from services.intake.schemas import FeedbackInputSchema
-
-_ERROR = {
-    "type": "object",
-    "properties": {"error": {"type": "string"}},
-    "required": ["error"],
-}
-
-
-def _json(schema: dict[str, Any] | str, description: str) -> dict[str, Any]:
-    ref = {"$ref": f"#/components/schemas/{schema}"} if isinstance(schema, str) else schema
-    return {"description": description, "content": {"application/json": {"schema": ref}}}
+from shared.openapi import add_error_schemas, add_health_paths, json_response
 
 
 def build_spec() -> dict[str, Any]:
@@ -31,8 +21,8 @@ def build_spec() -> dict[str, Any]:
         info={"description": "A visitor's feedback on a police station, into Kafka."},
     )
     spec.components.schema("Feedback", schema=FeedbackInputSchema)
-    spec.components.schema("Error", _ERROR)
-    refusal = _json("Error", "refused; the message says why")
+    add_error_schemas(spec)
+    refusal = json_response("Error", "refused; the message says why")
     spec.path(
         path="/api/v1/feedback",
         operations={
@@ -54,7 +44,7 @@ def build_spec() -> dict[str, Any]:
                     },
                 },
                 "responses": {
-                    "202": _json(
+                    "202": json_response(
                         {
                             "type": "object",
                             "properties": {
@@ -66,48 +56,22 @@ def build_spec() -> dict[str, Any]:
                         "accepted: Kafka acknowledged the event",
                     ),
                     "400": refusal,
-                    "403": _json("Error", "the QR code's signature is not genuine"),
-                    "404": _json("Error", "unknown station"),
-                    "409": _json("Error", "the Idempotency-Key was used for other feedback"),
-                    "410": _json("Error", "the QR code was replaced or the station closed"),
-                    "413": _json("Error", "body over 16 KB"),
-                    "415": _json("Error", "not JSON"),
-                    "422": _json(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "errors": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "array",
-                                        "items": {"type": "string"},
-                                    },
-                                }
-                            },
-                            "required": ["errors"],
-                        },
-                        "invalid fields, a message for each",
+                    "403": json_response("Error", "the QR code's signature is not genuine"),
+                    "404": json_response("Error", "unknown station"),
+                    "409": json_response(
+                        "Error", "the Idempotency-Key was used for other feedback"
                     ),
-                    "429": _json("Error", "over an abuse limit; see Retry-After"),
-                    "503": _json("Error", "Kafka or Redis unreachable; retry after Retry-After"),
+                    "410": json_response("Error", "the QR code was replaced or the station closed"),
+                    "413": json_response("Error", "body over 16 KB"),
+                    "415": json_response("Error", "not JSON"),
+                    "422": json_response("Invalid", "invalid fields, a message for each"),
+                    "429": json_response("Error", "over an abuse limit; see Retry-After"),
+                    "503": json_response(
+                        "Error", "Kafka or Redis unreachable; retry after Retry-After"
+                    ),
                 },
             }
         },
     )
-    for path, summary in (
-        ("/healthz", "the process is alive"),
-        ("/readyz", "Kafka, Redis and the station registry are reachable"),
-    ):
-        spec.path(
-            path=path,
-            operations={
-                "get": {
-                    "summary": summary,
-                    "responses": {
-                        "200": {"description": "yes"},
-                        "503": {"description": "no (readyz: the failing checks)"},
-                    },
-                }
-            },
-        )
+    add_health_paths(spec, "Kafka, Redis and the station registry are reachable")
     return spec.to_dict()

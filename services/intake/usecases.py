@@ -153,7 +153,7 @@ def submit_feedback(
         try:
             deps.guards.release(station_code, hashed, now)
         except redis.RedisError:
-            logger.warning("could not release the mobile limit claim", exc_info=True)
+            logger.warning("could not give back the per-number limit claim", exc_info=True)
         raise Unavailable("kafka") from exc
     metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
     metrics.ACCEPTED.inc()

@@ -17,18 +17,8 @@ from services.qr.schemas import (
     Text,
 )
 from shared.events import STATION_CODE_PATTERN
+from shared.openapi import add_error_schemas, add_health_paths, json_response
 
-_ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
-_INVALID = {
-    "type": "object",
-    "properties": {
-        "errors": {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        }
-    },
-    "required": ["errors"],
-}
 _CODE = {
     "name": "code",
     "in": "path",
@@ -39,13 +29,8 @@ _CODE = {
 _ADMIN = [{"admin": []}]
 
 
-def _json(schema: dict[str, Any] | str, description: str) -> dict[str, Any]:
-    ref = {"$ref": f"#/components/schemas/{schema}"} if isinstance(schema, str) else schema
-    return {"description": description, "content": {"application/json": {"schema": ref}}}
-
-
 def _body(schema: str) -> dict[str, Any]:
-    return {"required": True, **_json(schema, "a JSON object")}
+    return {"required": True, **json_response(schema, "a JSON object")}
 
 
 def _file(mimetype: str, description: str) -> dict[str, Any]:
@@ -53,14 +38,16 @@ def _file(mimetype: str, description: str) -> dict[str, Any]:
 
 
 def _answers(ok: str, good: dict[str, Any], *, admin: bool = False, body: bool = False):
-    answers = {ok: good, "404": _json("Error", "no such station or zone")}
+    answers = {ok: good, "404": json_response("Error", "no such station or zone")}
     if admin:
-        answers["401"] = _json("Error", "no admin token, or not a valid one")
+        answers["401"] = json_response("Error", "no admin token, or not a valid one")
     if body:
-        answers["400"] = _json("Error", "not a JSON object")
-        answers["413"] = _json("Error", "body over 64 KB")
-    answers["422"] = _json("Invalid", "invalid fields, a message for each")
-    answers["503"] = _json("Error", "PostgreSQL or Kafka unreachable; retry after Retry-After")
+        answers["400"] = json_response("Error", "not a JSON object")
+        answers["413"] = json_response("Error", "body over 64 KB")
+    answers["422"] = json_response("Invalid", "invalid fields, a message for each")
+    answers["503"] = json_response(
+        "Error", "PostgreSQL or Kafka unreachable; retry after Retry-After"
+    )
     return answers
 
 
@@ -90,16 +77,15 @@ def build_spec() -> dict[str, Any]:
     spec.components.schema("Station", schema=StationSchema)
     spec.components.schema("StationChanges", schema=StationChangesSchema(partial=True))
     spec.components.schema("Rotation", schema=RotationSchema)
-    spec.components.schema("Error", _ERROR)
-    spec.components.schema("Invalid", _INVALID)
-    station = _json({"type": "object"}, "the station (contacts only with an admin token)")
+    add_error_schemas(spec)
+    station = json_response({"type": "object"}, "the station (contacts only with an admin token)")
     spec.path(
         path="/api/v1/stations",
         operations={
             "get": {
                 "summary": "Stations, by zone and whether active",
                 "parameters": _query(ListQuerySchema),
-                "responses": _answers("200", _json({"type": "object"}, "{items: [...]}")),
+                "responses": _answers("200", json_response({"type": "object"}, "{items: [...]}")),
             },
             "post": {
                 "summary": "Add a station",
@@ -107,7 +93,7 @@ def build_spec() -> dict[str, Any]:
                 "requestBody": _body("Station"),
                 "responses": {
                     **_answers("201", station, admin=True, body=True),
-                    "409": _json("Error", "a station with this code exists"),
+                    "409": json_response("Error", "a station with this code exists"),
                 },
             },
         },
@@ -140,7 +126,7 @@ def build_spec() -> dict[str, Any]:
                 "requestBody": _body("Rotation"),
                 "responses": _answers(
                     "200",
-                    _json({"type": "object"}, "station, rotation, qr_url"),
+                    json_response({"type": "object"}, "station, rotation, qr_url"),
                     admin=True,
                     body=True,
                 ),
@@ -154,7 +140,9 @@ def build_spec() -> dict[str, Any]:
             "get": {
                 "summary": "The station's QR rotations, newest first",
                 "security": _ADMIN,
-                "responses": _answers("200", _json({"type": "object"}, "{items}"), admin=True),
+                "responses": _answers(
+                    "200", json_response({"type": "object"}, "{items}"), admin=True
+                ),
             }
         },
     )
@@ -163,18 +151,21 @@ def build_spec() -> dict[str, Any]:
         operations={
             "get": {
                 "summary": "Zones (with ACP/DCP contacts for an admin token)",
-                "responses": _answers("200", _json({"type": "object"}, "{items: [...]}")),
+                "responses": _answers("200", json_response({"type": "object"}, "{items: [...]}")),
             }
         },
     )
-    gone = {"410": _json("Error", "the station is deactivated")}
+    gone = {"410": json_response("Error", "the station is deactivated")}
     spec.path(
         path="/api/v1/stations/{code}/qr-url",
         parameters=[_CODE],
         operations={
             "get": {
                 "summary": "The signed URL the QR code holds",
-                "responses": {**_answers("200", _json({"type": "object"}, "the URL")), **gone},
+                "responses": {
+                    **_answers("200", json_response({"type": "object"}, "the URL")),
+                    **gone,
+                },
             }
         },
     )
@@ -210,20 +201,5 @@ def build_spec() -> dict[str, Any]:
             }
         },
     )
-    for path, summary in (
-        ("/healthz", "the process is alive"),
-        ("/readyz", "PostgreSQL and Kafka are reachable; names the failing ones"),
-    ):
-        spec.path(
-            path=path,
-            operations={
-                "get": {
-                    "summary": summary,
-                    "responses": {
-                        "200": {"description": "yes"},
-                        "503": {"description": "no: {status, checks, failing}"},
-                    },
-                }
-            },
-        )
+    add_health_paths(spec, "PostgreSQL and Kafka are reachable; names the failing ones")
     return spec.to_dict()
