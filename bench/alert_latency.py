@@ -16,6 +16,7 @@ the test profile's servers; intake gets a higher per-address limit (all posts co
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -120,6 +121,24 @@ def _wait_until_known(intake_url: str, code: str, key: bytes) -> None:
             time.sleep(0.2)
 
 
+@contextlib.contextmanager
+def running(env: dict[str, str], started: tuple[str, ...], workers: tuple[str, ...]):
+    """The services and workers named, started afresh with ``env`` for the block, and
+    stopped after it (so the tests start them again with their own settings)."""
+    cfg = stack.StackConfig.from_env(env)
+    for name in (*workers, *started):
+        services.stop_service(cfg, name)
+    try:
+        for name in started:
+            services.start_service(cfg, name, env)
+        for name in workers:
+            services.start_worker(cfg, name, env)
+        yield
+    finally:
+        for name in (*workers, *started):
+            services.stop_service(cfg, name)
+
+
 def percentile(values: list[float], pct: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -155,18 +174,10 @@ def run(args: list[str]) -> list[dict]:
     )
     env.pop("NOTIFIER_SMTP_HOST", None)
     services.ensure_environment(env)
-    cfg = stack.StackConfig.from_env(env)
-    for name in (*WORKERS, *STARTED):
-        services.stop_service(cfg, name)
     try:
-        for name in STARTED:
-            services.start_service(cfg, name, env)
-        for name in WORKERS:
-            services.start_worker(cfg, name, env)
-        latencies = measure(env, opts.runs, gateway)
+        with running(env, STARTED, WORKERS):
+            latencies = measure(env, opts.runs, gateway)
     finally:
-        for name in (*WORKERS, *STARTED):
-            services.stop_service(cfg, name)
         gateway.server.shutdown()
     p50, p95 = statistics.median(latencies), percentile(latencies, 95)
     print(f"alert latency over {len(latencies)} runs: p50 {p50:.3f} s, p95 {p95:.3f} s, "

@@ -22,7 +22,7 @@ import urllib.request
 
 import alert_latency as common
 
-from ops import services, stack
+from ops import services
 
 STARTED = ("intake", "analytics")
 WORKERS = ("analytics-consumer",)
@@ -82,18 +82,8 @@ def run(args: list[str]) -> list[dict]:
     env = dict(os.environ)
     env["INTAKE_LIMIT_PER_ADDRESS_PER_HOUR"] = "100000000"
     services.ensure_environment(env)
-    cfg = stack.StackConfig.from_env(env)
-    for name in (*WORKERS, *STARTED):
-        services.stop_service(cfg, name)
-    try:
-        for name in STARTED:
-            services.start_service(cfg, name, env)
-        for name in WORKERS:
-            services.start_worker(cfg, name, env)
+    with common.running(env, STARTED, WORKERS):
         latencies = measure(env, opts.probes, opts.rate)
-    finally:
-        for name in (*WORKERS, *STARTED):
-            services.stop_service(cfg, name)
     p50, p95 = statistics.median(latencies), common.percentile(latencies, 95)
     print(
         f"freshness over {len(latencies)} probes at {opts.rate:g} posts/s of background load: "
