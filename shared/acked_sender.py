@@ -48,13 +48,21 @@ class AckedSender:
                     raise SendFailed(f"cannot connect to Kafka: {exc}") from exc
             return self._producer
 
-    def send_all(self, topic: str, records: list[tuple[bytes, bytes]]) -> None:
-        """(key, value) records to ``topic``; returns once Kafka has every one of them,
-        raises SendFailed otherwise (the producer's delivery timeout is shorter than this
-        wait, so nothing refused stays queued behind the caller's back)."""
+    def send_all(
+        self,
+        topic: str,
+        records: list[tuple[bytes | None, bytes | None]],
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
+        """(key, value) records to ``topic``, each with ``headers``; returns once Kafka has
+        every one of them, raises SendFailed otherwise (the producer's delivery timeout is
+        shorter than this wait, so nothing refused stays queued behind the caller's back)."""
         producer = self._get()
         try:
-            futures = [producer.send(topic, key=key, value=value) for key, value in records]
+            futures = [
+                producer.send(topic, key=key, value=value, headers=headers)
+                for key, value in records
+            ]
             for future in futures:
                 future.get(timeout=self._timeout_s + 1.0)
         except KafkaError as exc:

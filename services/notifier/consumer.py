@@ -31,15 +31,16 @@ from services.notifier.recipients import FeedDirectory, build_directory
 from services.notifier.senders import Senders, build_senders
 from services.notifier.usecases import Deps, deliver_due, handle_scores, tick
 from shared import db, logs
+from shared.acked_sender import AckedSender, SendFailed
 from shared.events import InvalidEvent
-from shared.kafka_io import durable_producer, manual_consumer
+from shared.kafka_io import manual_consumer
 from shared.scores import SCORES_TOPIC, StationScoresUpdated
 
 logger = logging.getLogger(__name__)
 GROUP = "notifier"
 DLQ_TOPIC = "station.scores.dlq"
 # Failures worth waiting out: nothing is committed past them.
-TRANSIENT = (psycopg2.Error, KafkaError)
+TRANSIENT = (psycopg2.Error, KafkaError, SendFailed)
 
 
 def now_utc() -> datetime:
@@ -115,7 +116,7 @@ def run(
         session_timeout_ms=10_000,
         heartbeat_interval_ms=3_000,
     )
-    dlq = durable_producer(kafka, client_id="notifier-dlq", timeout_s=5.0)
+    dlq = AckedSender(kafka, timeout_s=5.0, client_id="notifier-dlq")
     sender = SenderThread(config, senders, stop)
     conn = None
     next_tick = 0.0
@@ -146,7 +147,7 @@ def run(
         stop.set()
         sender.join(timeout=config.delivery.timeout_s + 5)
         consumer.close(autocommit=False)
-        dlq.close(timeout=5)
+        dlq.close()
         _close(conn)
         if isinstance(directory, FeedDirectory):
             directory.feed.stop()
@@ -187,13 +188,11 @@ def _one(conn, deps: Deps, dlq, record) -> bool:
             "not a scores event; sent to the dead-letter topic",
             extra={"reason": str(invalid), "offset": record.offset},
         )
-        future = dlq.send(
+        dlq.send_all(
             DLQ_TOPIC,
-            key=record.key,
-            value=record.value,
+            [(record.key, record.value)],
             headers=[("reason", str(invalid).encode())],
         )
-        future.get(timeout=10)
         return False
     return bool(handle_scores(conn, deps, event, now_utc()))
 
