@@ -26,6 +26,21 @@ class InvalidEvent(ValueError):
     """A message that can never be processed: not JSON, wrong schema or unknown version."""
 
 
+def decode_object(raw: bytes, schema_version: int) -> dict[str, Any]:
+    """A message value as the JSON object of an event at ``schema_version``; InvalidEvent
+    when it is not JSON, not an object, or of another version."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEvent(f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidEvent("not a JSON object")
+    version = data.get("schema_version")
+    if version != schema_version:
+        raise InvalidEvent(f"unknown schema_version {version!r}")
+    return data
+
+
 @dataclass(frozen=True)
 class FeedbackSubmitted:
     """A visitor's feedback, accepted by intake. ``name`` and ``mobile`` are personal data:
@@ -86,15 +101,7 @@ class FeedbackSubmitted:
     @classmethod
     def from_json(cls, raw: bytes) -> FeedbackSubmitted:
         """Parse a message value; InvalidEvent says why it cannot be processed."""
-        try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidEvent(f"not JSON: {exc}") from None
-        if not isinstance(data, dict):
-            raise InvalidEvent("not a JSON object")
-        version = data.get("schema_version")
-        if version != cls.SCHEMA_VERSION:
-            raise InvalidEvent(f"unknown schema_version {version!r}")
+        data = decode_object(raw, cls.SCHEMA_VERSION)
         try:
             return _SCHEMA.load(data)
         except ValidationError as exc:

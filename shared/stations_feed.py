@@ -29,7 +29,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
-from shared.events import STATION_CODE_PATTERN, InvalidEvent, StrictBoolean
+from shared.events import STATION_CODE_PATTERN, InvalidEvent, StrictBoolean, decode_object
 
 logger = logging.getLogger(__name__)
 STATIONS_TOPIC = "stations"
@@ -77,14 +77,7 @@ class StationChanged:
     @classmethod
     def from_json(cls, raw: bytes) -> StationChanged:
         """Parse a message value; InvalidEvent says why it cannot be used."""
-        try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidEvent(f"not JSON: {exc}") from None
-        if not isinstance(data, dict):
-            raise InvalidEvent("not a JSON object")
-        if data.get("schema_version") != cls.SCHEMA_VERSION:
-            raise InvalidEvent(f"unknown schema_version {data.get('schema_version')!r}")
+        data = decode_object(raw, cls.SCHEMA_VERSION)
         try:
             return StationChangedSchema().load(data)
         except ValidationError as exc:
