@@ -1,0 +1,96 @@
+"""The common part of every service's app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Flask, Response, request
+from prometheus_client import Counter
+from prometheus_client.registry import Collector
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shared.web.errors import json_error
+from shared.web.health import Readiness, health_blueprint
+
+# No script anywhere, styles and images only from the service itself (and inline SVG/PNG as
+# data: URLs), forms post back to the same service, and no page may be framed (clickjacking).
+DEFAULT_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """What differs between the services' HTTP surfaces.
+
+    ``trusted_proxies``: how many proxies in front of the service set ``X-Forwarded-For``
+    (0: the peer address is the client's, and the header is ignored).
+    """
+
+    max_body_bytes: int = 64 * 1024
+    trusted_proxies: int = 0
+    content_security_policy: str = DEFAULT_CSP
+
+
+PageError = Callable[[HTTPException], Response]
+
+
+def make_app(
+    import_name: str,
+    *,
+    requests: Counter,
+    readiness: Readiness,
+    collectors: Callable[[], Iterable[Collector]] = tuple,
+    settings: HttpSettings | None = None,
+    page_error: PageError | None = None,
+) -> Flask:
+    """A Flask app with what every service has.
+
+    * ``/healthz``, ``/readyz`` (``readiness`` names each check) and ``/metrics``
+      (this process's metrics and ``collectors``'s);
+    * ``requests`` (labels endpoint, status) counts every answer by its URL rule;
+    * bodies over ``settings.max_body_bytes`` are refused with 413 before they are read;
+    * every answer carries the security headers;
+    * an HTTP error is ``{"error": message}`` under ``/api/`` and wherever ``page_error`` is
+      None; elsewhere ``page_error`` renders it as a page.
+    """
+    settings = settings or HttpSettings()
+    app = Flask(import_name)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies
+        )
+    app.register_blueprint(health_blueprint(readiness, collectors))
+
+    @app.before_request
+    def cap_the_body() -> None:
+        # Also for routes that never read their body: a declared oversize body is refused
+        # at once. A body without a length (chunked) is cut at the cap when read.
+        length = request.content_length
+        if length is not None and length > settings.max_body_bytes:
+            raise RequestEntityTooLarge()
+
+    @app.after_request
+    def count_and_protect(response: Response) -> Response:
+        rule = request.url_rule.rule if request.url_rule else "unmatched"
+        requests.labels(rule, str(response.status_code)).inc()
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", settings.content_security_policy)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response | tuple[Response, int]:
+        status = error.code or 500
+        if page_error is not None and not request.path.startswith("/api/"):
+            return page_error(error)
+        return json_error(error.description or error.name, status)
+
+    return app
