@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable
 
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 CONTENT_TYPE = "text/plain; version=0.0.4"
@@ -31,5 +32,5 @@ class _Everything:
     """The default registry as one collector, so extra collectors can sit beside it without
     being registered there for good."""
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self) -> Iterable[Metric]:
         return REGISTRY.collect()
