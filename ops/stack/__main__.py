@@ -1,0 +1,5 @@
+import sys
+
+from ops.stack.servers import main
+
+sys.exit(main())

@@ -1,0 +1,67 @@
+"""Where the servers listen and keep their data: read once from the services' variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+
+DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092"
+DEFAULT_DATABASE_URL = "postgresql://pratikriya:pratikriya@127.0.0.1:5432/pratikriya"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class StackError(RuntimeError):
+    """A server could not be started or stopped; the message says why and shows its log."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    repo_dir: Path
+    data_dir: Path
+    kafka_host: str
+    kafka_port: int
+    kafka_controller_port: int
+    postgres_host: str
+    postgres_port: int
+    postgres_db: str
+    postgres_user: str
+    postgres_password: str = field(repr=False)
+    redis_host: str
+    redis_port: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> StackConfig:
+        """Read the stack's settings from the same variables the services use."""
+        repo_dir = REPO_DIR
+        data_dir = Path(env.get("PRATIKRIYA_DATA_DIR") or repo_dir / ".data").resolve()
+        bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_KAFKA_BOOTSTRAP
+        kafka_host, kafka_port = _split_host_port(bootstrap.split(",")[0].strip())
+        controller = env.get("KAFKA_CONTROLLER_PORT")
+        db = urlsplit(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+        redis = urlsplit(env.get("REDIS_URL") or DEFAULT_REDIS_URL)
+        return cls(
+            repo_dir=repo_dir,
+            data_dir=data_dir,
+            kafka_host=kafka_host,
+            kafka_port=kafka_port,
+            kafka_controller_port=int(controller) if controller else kafka_port + 1,
+            postgres_host=db.hostname or "127.0.0.1",
+            postgres_port=db.port or 5432,
+            postgres_db=unquote(db.path.lstrip("/")) or "pratikriya",
+            postgres_user=unquote(db.username or "pratikriya"),
+            postgres_password=unquote(db.password or ""),
+            redis_host=redis.hostname or "127.0.0.1",
+            redis_port=redis.port or 6379,
+        )
+
+
+def _split_host_port(entry: str) -> tuple[str, int]:
+    """``host:port``, ``PLAINTEXT://host:port`` or ``[::1]:port`` -> (host, port)."""
+    entry = entry.split("://", 1)[-1]
+    host, _, port = entry.rpartition(":")
+    return host.strip("[]") or "127.0.0.1", int(port)
