@@ -12,9 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ops import services, stack
-from shared import analysts
-from shared.analysts import ANALYST_ROLE
+from ops import analysts, services, stack
 
 GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY", "ANALYST_PASSWORD")
 
@@ -43,9 +41,9 @@ def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
 
 def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     """Servers up, topics created, schema migrated, Gurugram seeded. Safe to repeat."""
+    from ops.seeding import seed
     from shared.kafka_io import ensure_topics
     from shared.migrate import migrate
-    from shared.seeding import seed
 
     print("starting Kafka, PostgreSQL and Redis ...", flush=True)
     stack.start_all(cfg)
@@ -56,7 +54,9 @@ def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     print(f"migrations: {len(applied)} applied")
     zones, stations = seed(database_url)
     print(f"seed: {zones} zones and {stations} stations added")
-    ensure_analyst_role(cfg, env)
+    if not env.get("ANALYST_PASSWORD"):
+        ensure_secrets(cfg, env)
+    analysts.ensure_analyst_role(cfg, env["ANALYST_PASSWORD"])
     from services.qr.cli import announce_stations
 
     # Readers that know the registry only from the topic (the notifier) learn every station.
@@ -85,45 +85,9 @@ def sadar_poster_url(env: dict[str, str]) -> str:
     return f"http://127.0.0.1:{port}/api/v1/stations/GGN-SADAR/poster.pdf"
 
 
-def _database_url(cfg: stack.StackConfig) -> str:
-    return (
-        f"postgresql://{cfg.postgres_user}@{cfg.postgres_host}:{cfg.postgres_port}/"
-        f"{cfg.postgres_db}"
-    )
-
-
 def analyst_url(cfg: stack.StackConfig, password: str | None = None) -> str:
     """The analysts' connection string; without the password unless it is given."""
-    return analysts.analyst_url(_database_url(cfg), password)
-
-
-def ensure_analyst_role(cfg: stack.StackConfig, env: dict[str, str]) -> None:
-    """The analysts' read-only login (a LOGIN role needs the superuser), allowed the views of
-    the analyst schema and nothing else; the password is ANALYST_PASSWORD (secrets.env)."""
-    if not env.get("ANALYST_PASSWORD"):
-        ensure_secrets(cfg, env)
-    password = env["ANALYST_PASSWORD"]
-    if analysts.analyst_login_works(_database_url(cfg), password, timeout_s=3):
-        return
-
-    def literal(text: str) -> str:
-        return "'" + text.replace("'", "''") + "'"
-
-    role, app = f'"{ANALYST_ROLE}"', '"' + cfg.postgres_user.replace('"', '""') + '"'
-    database = '"' + cfg.postgres_db.replace('"', '""') + '"'
-    # On stdin (psql_superuser), so the password never shows in `ps`.
-    script = f"""
-SELECT format('CREATE ROLE %I', {literal(ANALYST_ROLE)}) WHERE NOT EXISTS
-  (SELECT 1 FROM pg_roles WHERE rolname = {literal(ANALYST_ROLE)}) \\gexec
-ALTER ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT
-  PASSWORD {literal(password)};
-ALTER ROLE {role} SET default_transaction_read_only = on;
-GRANT CONNECT ON DATABASE {database} TO {role};
-GRANT USAGE ON SCHEMA analyst TO {role};
-GRANT SELECT ON ALL TABLES IN SCHEMA analyst TO {role};
-ALTER DEFAULT PRIVILEGES FOR ROLE {app} IN SCHEMA analyst GRANT SELECT ON TABLES TO {role};
-"""  # noqa: S608 (values quoted above)
-    stack.psql_superuser(cfg, script, database=cfg.postgres_db)
+    return analysts.analyst_url(analysts.app_database_url(cfg), password)
 
 
 def sample_form_url(env: dict[str, str], station_code: str = "GGN-SADAR") -> str:
@@ -169,7 +133,8 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     print(f"  Admin API token (Authorization: Bearer ...): {admin_token}")
     if "analytics" in ports:
         print(f"\n  Commissioner's dashboard: http://127.0.0.1:{ports['analytics']}/")
-        print(f"  Operations (lag, health): http://127.0.0.1:{ports['analytics']}/ops")
+    if "ops" in ports:
+        print(f"  Operations (lag, health): http://127.0.0.1:{ports['ops']}/ops")
     print(f"  Analysts' database (read-only): {analyst_url(cfg)}")
     print(f"    password: ANALYST_PASSWORD in {secrets_file}")
     if "notifier" in ports:
@@ -203,7 +168,11 @@ def cmd_down(cfg: stack.StackConfig, env: dict[str, str]) -> int:
 
 def cmd_status(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     up = stack.status(cfg)
-    for name, process in {**services.SERVICES, **services.WORKERS}.items():
+    processes: dict[str, services.Service | services.Worker] = {
+        **services.SERVICES,
+        **services.WORKERS,
+    }
+    for name, process in processes.items():
         up[name] = services.service_pid(cfg, process) is not None
     for name, running in up.items():
         print(f"{name:<10} {'running' if running else 'stopped'}")
@@ -223,14 +192,32 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     return 0
 
 
+# The whole run (no pytest arguments, as CI runs it) also lints and type-checks: ruff on the
+# tree, mypy on what pyproject.toml's [tool.mypy] names. Either failing fails the run.
+CHECKS = (("ruff", "check", "."), ("mypy",))
+
+
+def run_checks(cfg: stack.StackConfig) -> bool:
+    """True when every check passed; each runs even if an earlier one failed."""
+    passed = True
+    for check in CHECKS:
+        print("running:", " ".join(check), flush=True)
+        if subprocess.call([sys.executable, "-m", *check], cwd=cfg.repo_dir) != 0:
+            print(f"pratikriya: {check[0]} failed", file=sys.stderr, flush=True)
+            passed = False
+    return passed
+
+
 def cmd_test(cfg: stack.StackConfig, env: dict[str, str], pytest_args: list[str]) -> int:
+    checked = run_checks(cfg) if not pytest_args else True
     ensure_secrets(cfg, env)
     prepare(cfg, env)
     os.environ.update(env)
     argv = [sys.executable, "-m", "pytest", *(pytest_args or ["tests"])]
     print("running:", " ".join(argv[1:]), flush=True)
     try:
-        return subprocess.call(argv, cwd=cfg.repo_dir, env=env)
+        code = subprocess.call(argv, cwd=cfg.repo_dir, env=env)
+        return code if code or checked else 1
     finally:
         if env.get("PRATIKRIYA_KEEP_TEST_STACK") != "1":
             stop_ours(cfg)
@@ -263,9 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     args, unknown = parser.parse_known_args(argv)
     if args.command == "lag":
-        from ops import lag
+        from ops.lag import command
 
-        return lag.main(unknown)
+        return command.main(unknown)
     if unknown and args.command not in ("test", "bench"):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     cfg = stack.StackConfig.from_env()

@@ -1,9 +1,11 @@
 """Starting and stopping Pratikriya's own processes on one machine.
 
 HTTP services run under gunicorn; workers (Kafka consumers, timers) run as
-``python -m <module>``. Each runs detached with a pid file under ``<data>/run`` and a log
-under ``<data>/logs``; an HTTP service's start waits until ``/healthz`` answers, a worker's
-until it has stayed up for a moment.
+``python -m <module>``; both from the runtime environment (``.data/runtime``: the locked
+dependencies without the test and dev tools; ``PRATIKRIYA_RUNTIME_PYTHON`` names its python).
+Each runs detached with a pid file under ``<data>/run`` and a log under ``<data>/logs``; an
+HTTP service's start waits until ``/healthz`` answers, a worker's until it has stayed up for
+a moment.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sys
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,11 +46,23 @@ SERVICES = {
     "qr": Service("qr", "services.qr.app:wsgi()", "QR_PORT", 8002),
     "analytics": Service("analytics", "services.analytics.app:wsgi()", "ANALYTICS_PORT", 8003),
     "notifier": Service("notifier", "services.notifier.app:wsgi()", "NOTIFIER_PORT", 8004),
+    # Operations: the page, the lag history and the lag metrics (ops/console).
+    "ops": Service("ops", "ops.console.http:wsgi()", "OPS_PORT", 8005),
 }
 WORKERS: dict[str, Worker] = {
     "analytics-consumer": Worker("analytics-consumer", "services.analytics.consumer"),
     "notifier-worker": Worker("notifier-worker", "services.notifier.consumer"),
 }
+
+
+def runtime_python(env: Mapping[str, str]) -> str:
+    """The interpreter of the runtime environment the services run from."""
+    python = env.get("PRATIKRIYA_RUNTIME_PYTHON") or str(
+        stack.REPO_DIR / ".data" / "runtime" / "bin" / "python"
+    )
+    if not os.access(python, os.X_OK):
+        raise stack.StackError(f"no runtime environment at {python}: run ./pratikriya up once")
+    return python
 
 
 def _pid_file(cfg: stack.StackConfig, service: Service | Worker) -> Path:
@@ -92,7 +105,7 @@ def start_service(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> 
     metrics_dir.mkdir()
     child_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     argv = [
-        sys.executable, "-m", "gunicorn", service.app,
+        runtime_python(env), "-m", "gunicorn", service.app,
         "--bind", f"{env.get('BIND_HOST', '127.0.0.1')}:{port}",
         "--workers", str(service.workers), "--worker-class", "gthread",
         "--threads", str(service.threads), "--timeout", "30", "--graceful-timeout", "20",
@@ -121,7 +134,7 @@ def start_worker(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> i
     logs.mkdir(parents=True, exist_ok=True)
     _pid_file(cfg, worker).parent.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
-    pid = stack.spawn([sys.executable, "-m", worker.module], log, dict(env))
+    pid = stack.spawn([runtime_python(env), "-m", worker.module], log, dict(env))
     _pid_file(cfg, worker).write_text(f"{pid}\n")
     # A worker that cannot start (bad settings, unreachable servers) exits at once.
     if stack.wait_for(lambda: not stack.pid_alive(pid), 2.0):

@@ -5,7 +5,7 @@ starts the services (ops/cli.py prepare() and ensure_admin_token()), for contain
 
 1. Kafka topics (shared.kafka_io.ensure_topics).
 2. Migrations (shared.migrate), as the application's role from DATABASE_URL.
-3. Seed: Gurugram's zones and stations (shared.seeding).
+3. Seed: Gurugram's zones and stations (ops.seeding).
 4. The analysts' login `pratikriya_analyst`: allowed the views of the `analyst` schema (now
    and in later migrations); then a check that it logs in with ANALYST_PASSWORD. The role
    itself and its password are made by PostgreSQL's init script
@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import sys
 
-from shared.analysts import ANALYST_ROLE, analyst_login_works
+from ops.analysts import ANALYST_ROLE, analyst_login_works
 
 FIRST_ADMIN_LABEL = "first admin token (docker compose setup)"
 
@@ -64,10 +64,10 @@ def grant_analyst_views(database_url: str) -> bool:
 
 
 def main() -> int:
+    from ops.seeding import seed
     from services.qr.cli import announce_stations, ensure_admin_token
     from shared.kafka_io import ensure_topics
     from shared.migrate import migrate
-    from shared.seeding import seed
 
     kafka = _required("KAFKA_BOOTSTRAP_SERVERS", 1)
     database_url = _required("DATABASE_URL", 1)

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from prometheus_client.registry import Collector
 from werkzeug.exceptions import HTTPException
 
-from services.analytics import charts, metrics, ops_page, reads
+from services.analytics import charts, metrics, reads
 from services.analytics.cache import ScoresCache
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import PUBLIC_WINDOWS
@@ -27,7 +27,6 @@ from services.analytics.ranking import RankingPolicy
 from services.analytics.telemetry import ConsumerTelemetry
 from shared import logs
 from shared.complaint_types import COMPLAINT_TYPES
-from shared.lag_metrics import KafkaLagCollector
 from shared.redis_io import redis_client
 from shared.scores import WindowStats
 
@@ -53,11 +52,6 @@ def build_deps(config: AnalyticsConfig) -> Deps:
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
         collectors=(
             metrics.ConsumerCollector(ConsumerTelemetry(client, config.redis_prefix).read),
-            KafkaLagCollector(
-                config.connections.kafka_bootstrap_servers,
-                {config.group_id: (config.feedback_topic,)},
-                dead_letter_topics=(config.dlq_topic,),
-            ),
         ),
     )
 
@@ -66,9 +60,7 @@ def wsgi() -> Flask:
     """Gunicorn's entry: settings from the environment, JSON logs without personal data."""
     config = AnalyticsConfig.from_env()
     logs.configure_logging("analytics", config.log_level)
-    app = create_app(config)
-    ops_page.start_sampling(app)
-    return app
+    return create_app(config)
 
 
 def ranking_items(deps: Deps, window: str, zone: str | None) -> list[dict[str, Any]]:
@@ -96,7 +88,6 @@ def ranking_items(deps: Deps, window: str, zone: str | None) -> list[dict[str, A
 def create_app(
     config: AnalyticsConfig | None = None,
     deps: Deps | None = None,
-    ops_config: ops_page.OpsConfig | None = None,
 ) -> Flask:
     config = config or AnalyticsConfig.from_env()
     deps = deps or build_deps(config)
@@ -215,13 +206,6 @@ def create_app(
     @app.get("/metrics")
     def prometheus() -> Response:
         return Response(metrics.render(deps.collectors), mimetype="text/plain; version=0.0.4")
-
-    ops_page.register(
-        app,
-        ops_config or ops_page.OpsConfig.from_env(),
-        deps.cache.client,
-        lambda: {"postgres": _answers(lambda: _pg(deps)), "redis": _answers(deps.cache.ping)},
-    )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:

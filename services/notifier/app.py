@@ -19,10 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.notifier import acklink, metrics, store, usecases
 from services.notifier.config import NotifierConfig
-from services.notifier.consumer import DLQ_TOPIC, GROUP
 from shared import db, logs
-from shared.lag_metrics import KafkaLagCollector
-from shared.scores import SCORES_TOPIC
 
 logger = logging.getLogger(__name__)
 STATUSES = ("open", "acknowledged", "resolved")
@@ -52,13 +49,6 @@ def create_app(
     def snapshot():
         with connection() as conn, db.transaction(conn) as cur:
             return store.metrics_snapshot(cur)
-
-    # One per process: it reads Kafka at most every few seconds, however often it is scraped.
-    lag = KafkaLagCollector(
-        config.connections.kafka_bootstrap_servers,
-        {GROUP: (SCORES_TOPIC,)},
-        dead_letter_topics=(DLQ_TOPIC,),
-    )
 
     @app.after_request
     def count(response: Response) -> Response:
@@ -162,7 +152,7 @@ def create_app(
 
     @app.get("/metrics")
     def prometheus():
-        return Response(metrics.render(snapshot, (lag,)), mimetype="text/plain; version=0.0.4")
+        return Response(metrics.render(snapshot), mimetype="text/plain; version=0.0.4")
 
     @app.errorhandler(psycopg2.Error)
     def database_down(error):

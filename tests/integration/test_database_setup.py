@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ops.seeding import seed
 from shared import db
 from shared.migrate import migrate
-from shared.seeding import seed
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
-from shared.lag import LagReader
+from ops.lag.reader import LagReader
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""The operations page on the real servers: each group's lag chart and its status judged
+"""The operations service's page on the real servers: each group's lag chart and its status judged
 from the kept samples, the dead-letter counts, the services' readiness over HTTP, and
 Kafka, PostgreSQL and Redis. Each test keeps its lag history under a prefix of its own."""
 
@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from shared.lag import PartitionSample
+from ops.lag.reader import PartitionSample
 
 pytestmark = pytest.mark.integration
 CLOSED = "http://127.0.0.1:9"
@@ -25,21 +25,20 @@ def intake_running(stack_config, infra) -> str:
 
 
 def _ops_app(infra, service_urls, **env_overrides):
-    from services.analytics.app import create_app
-    from services.analytics.config import AnalyticsConfig
-    from services.analytics.ops_page import OpsConfig
+    from ops.config import OpsConfig
+    from ops.console.http import create_app
 
     ops = replace(
-        OpsConfig.from_env(infra),
+        OpsConfig.from_env({**infra, **env_overrides}),
         service_urls=service_urls,
         redis_prefix=f"ops-test-{uuid.uuid4().hex[:8]}",
         sample_every_s=3600,  # the page keeps to the samples the test wrote
     )
-    return create_app(AnalyticsConfig.from_env({**infra, **env_overrides}), ops_config=ops)
+    return create_app(ops)
 
 
 def _history(app):
-    return app.extensions["ops"][1]
+    return app.extensions["ops"].history
 
 
 def _samples(group, topic, committed, lags, members, now):

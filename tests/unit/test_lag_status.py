@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shared.lag import PartitionSample
-from shared.lag_status import Status, judge_groups, judge_partition
+from ops.lag.reader import PartitionSample
+from ops.lag.status import Status, judge_groups, judge_partition
 
 
 def window(*points: tuple[int | None, int], members: int = 1, start: float = 1000.0):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from ops.seeding import STATION_COLUMNS, ZONE_COLUMNS, load_seed
 from shared.migrate import MIGRATIONS, migration_files
 from shared.mobile import normalise_mobile
-from shared.seeding import STATION_COLUMNS, ZONE_COLUMNS, load_seed
 
 STATION_CODE = re.compile(r"^[A-Z0-9-]{1,32}$")
 DEVANAGARI = re.compile("[\u0900-\u097f]")

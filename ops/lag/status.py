@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shared.lag import PartitionSample
+from ops.lag.reader import PartitionSample
 
 
 class Status(enum.IntEnum):

@@ -1,7 +1,7 @@
 """Consumer lag and dead-letter counts as Prometheus gauges, read from Kafka when scraped.
 
-A consumer service registers one collector for its own group; a scrape costs a few
-requests to Kafka, so results are kept for ``cache_s`` seconds between scrapes.
+The operations service registers one collector for every group of its settings; a scrape
+costs a few requests to Kafka, so results are kept for ``cache_s`` seconds between scrapes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from kafka.errors import KafkaError
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from shared.lag import LagReader, PartitionSample
+from ops.lag.reader import Groups, LagReader, PartitionSample
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class KafkaLagCollector(Collector):
     def __init__(
         self,
         bootstrap_servers: str,
-        groups: dict[str, tuple[str, ...]],
+        groups: Groups,
         dead_letter_topics: tuple[str, ...] = (),
         cache_s: float = 5.0,
     ) -> None:

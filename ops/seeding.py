@@ -1,7 +1,7 @@
 """Loads Gurugram's zones and police stations into the registry.
 
 Seeding adds what is missing and never overwrites: a station changed through the registry
-API keeps its changes when the run command seeds again. Run as ``python -m shared.seeding``.
+API keeps its changes when the run command seeds again. Run as ``python -m ops.seeding``.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from kafka.errors import KafkaError
 
+from ops.config import OpsConfig
+from ops.lag.reader import Groups, LagReader, PartitionSample
+from ops.lag.status import Status, judge_groups
 from ops.stack import StackConfig
-from shared.config import Connections, Env
-from shared.lag import GROUP_TOPICS, LagReader, PartitionSample
-from shared.lag_status import Status, judge_groups
 
 WINDOW_S = 600.0
 
@@ -100,17 +100,18 @@ def look(reader: LagReader, history_file: Path, groups) -> tuple[list, dict]:
     return samples, judge_groups(asked, window_s=WINDOW_S)
 
 
-def _groups(requested: list[str] | None) -> dict[str, tuple[str, ...]]:
+def _groups(requested: list[str] | None, configured: Groups) -> Groups:
     if not requested:
-        return GROUP_TOPICS
+        return configured
     groups = {}
     for item in requested:
         group, _, topic = item.partition(":")
-        groups[group] = (topic,) if topic else GROUP_TOPICS[group]
+        groups[group] = (topic,) if topic else configured[group]
     return groups
 
 
 def main(argv: list[str] | None = None) -> int:
+    config = OpsConfig.from_env()
     parser = argparse.ArgumentParser(prog="pratikriya lag", description=__doc__.split("\n")[0])
     parser.add_argument("--watch", action="store_true", help="refresh until Ctrl-C")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between looks")
@@ -120,13 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         metavar="GROUP[:TOPIC]",
         help="only this group (repeatable); name its topic for a group other than "
-        + " and ".join(GROUP_TOPICS),
+        + " and ".join(config.groups)
+        + " (OPS_CONSUMER_GROUPS)",
     )
     args = parser.parse_args(argv)
-    bootstrap = Connections.from_env(Env.current()).kafka_bootstrap_servers
+    bootstrap = config.kafka_bootstrap_servers
     history_file = StackConfig.from_env().data_dir / "run" / "lag-samples.json"
     try:
-        groups = _groups(args.group)
+        groups = _groups(args.group, config.groups)
     except KeyError as unknown:
         parser.error(f"unknown group {unknown}: name its topic as GROUP:TOPIC")
     try:

@@ -1,7 +1,10 @@
 """Measuring consumer lag: how far each consumer group's committed offsets are behind the
 end of each partition, in messages and in seconds.
 
-Used by the ``lag`` command and by the consumers' ``/metrics``.
+Used by the ``lag`` command, the operations page's history and the operations service's
+``/metrics``. Which groups to ask about, and their topics, come from the caller (the
+operations settings, ops/config.py): a group that never committed still has a lag
+(everything on its topics), which a listing of commits alone would not show.
 """
 
 from __future__ import annotations
@@ -10,13 +13,11 @@ import time
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import RetriableError
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
-# The groups Pratikriya runs and what they read: a group that never committed still has a
-# lag (everything on its topics), which a listing of commits alone would not show.
-GROUP_TOPICS: dict[str, tuple[str, ...]] = {
-    "analytics": ("feedback.submitted",),
-    "notifier": ("station.scores",),
-}
+# A consumer group and the topics it reads.
+Groups = dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,22 @@ class LagReader:
             return None
         return max(0.0, now - records[0].timestamp / 1000)
 
-    def sample(self, groups: dict[str, tuple[str, ...]] | None = None) -> list[PartitionSample]:
-        groups = groups or GROUP_TOPICS
+    # On a broker no group has used yet, the first lookups answer "coordinator not available"
+    # while Kafka creates its offsets topic: a few seconds, not an outage.
+    @retry(
+        retry=retry_if_exception_type(RetriableError),
+        stop=stop_after_delay(10),
+        wait=wait_fixed(0.5),
+        reraise=True,
+    )
+    def _committed(self, groups: Groups) -> dict:
+        return self._admin.list_group_offsets({group: None for group in groups})
+
+    def sample(self, groups: Groups) -> list[PartitionSample]:
+        """One sample of every partition of every group's topics (a topic that does not
+        exist has none). Raises KafkaError when Kafka cannot be asked."""
         now = time.time()
-        committed = self._admin.list_group_offsets({group: None for group in groups})
+        committed = self._committed(groups)
         described = self._admin.describe_groups(list(groups))
         samples = []
         for group, topics in groups.items():

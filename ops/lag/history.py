@@ -1,6 +1,6 @@
 """The last hour of consumer-lag samples, kept in Redis for the operations page.
 
-A sample is taken every ``sample_every_s`` by whichever analytics HTTP process gets the
+A sample is taken every ``sample_every_s`` by whichever operations-service process gets the
 sampling lock first (``SET NX PX``): one sample per interval however many gunicorn workers
 or machines run, and sampling goes on while the consumers themselves are down (which is
 when the page matters most). Each group's samples live in a sorted set scored by time,
@@ -20,11 +20,10 @@ from dataclasses import asdict, dataclass
 import redis
 from kafka.errors import KafkaError
 
-from shared.lag import GROUP_TOPICS, LagReader, PartitionSample
-from shared.lag_metrics import dead_letter_counts
+from ops.lag.metrics import dead_letter_counts
+from ops.lag.reader import Groups, LagReader, PartitionSample
 
 logger = logging.getLogger(__name__)
-DEAD_LETTER_TOPICS = ("feedback.dlq", "station.scores.dlq")
 
 
 @dataclass(frozen=True)
@@ -35,16 +34,19 @@ class LastReading:
 
 
 class LagHistory:
-    """``client`` answers str (``decode_responses=True``, as shared.redis_io makes it)."""
+    """The kept samples of ``groups``. ``client`` answers str (``decode_responses=True``, as
+    shared.redis_io makes it)."""
 
     def __init__(
         self,
         client: redis.Redis,
+        groups: Groups,
         prefix: str = "ops",
         history_s: float = 3600.0,
         max_points: int = 720,
     ) -> None:
         self.client = client
+        self.groups = groups
         self.prefix = prefix
         self.history_s = history_s
         self.max_points = max_points
@@ -79,9 +81,12 @@ class LagHistory:
     def samples(self, since_s: float | None = None) -> list[PartitionSample]:
         """Every kept sample of every group taken in the last ``since_s``, oldest first."""
         low = time.time() - (since_s or self.history_s)
-        found = []
-        for group in GROUP_TOPICS:
-            for member in self.client.zrangebyscore(self._key(group), low, "+inf"):
+        found: list[PartitionSample] = []
+        for group in self.groups:
+            members: list[str] = self.client.zrangebyscore(  # type: ignore[assignment]
+                self._key(group), low, "+inf"
+            )
+            for member in members:
                 found.extend(PartitionSample(**row) for row in json.loads(member))
         return sorted(found, key=lambda s: s.at)
 
@@ -96,7 +101,9 @@ class LagHistory:
         )
 
 
-def sample_once(history: LagHistory, bootstrap_servers: str, every_s: float) -> bool:
+def sample_once(
+    history: LagHistory, bootstrap_servers: str, every_s: float, dead_letter_topics: tuple[str, ...]
+) -> bool:
     """Take and keep one sample if no other process has this interval; False if another
     had it. A Kafka that cannot be asked is recorded as such (the page shows it)."""
     if not history.claim(every_s):
@@ -104,8 +111,8 @@ def sample_once(history: LagHistory, bootstrap_servers: str, every_s: float) -> 
     reader = None
     try:
         reader = LagReader(bootstrap_servers, timeout_s=2.0)
-        samples = reader.sample(GROUP_TOPICS)
-        dead = dead_letter_counts(bootstrap_servers, DEAD_LETTER_TOPICS)
+        samples = reader.sample(history.groups)
+        dead = dead_letter_counts(bootstrap_servers, dead_letter_topics)
     except (KafkaError, OSError):
         logger.warning("lag sample failed: Kafka could not be asked", exc_info=True)
         history.record_failure()
@@ -117,7 +124,9 @@ def sample_once(history: LagHistory, bootstrap_servers: str, every_s: float) -> 
     return True
 
 
-def start_sampler(history: LagHistory, bootstrap_servers: str, every_s: float) -> threading.Event:
+def start_sampler(
+    history: LagHistory, bootstrap_servers: str, every_s: float, dead_letter_topics: tuple[str, ...]
+) -> threading.Event:
     """Sample in a daemon thread until the returned event is set. Each gunicorn worker runs
     one; the lock lets one of them sample per interval."""
     stop = threading.Event()
@@ -125,7 +134,7 @@ def start_sampler(history: LagHistory, bootstrap_servers: str, every_s: float) -
     def loop() -> None:
         while not stop.wait(every_s / 2):
             try:
-                sample_once(history, bootstrap_servers, every_s)
+                sample_once(history, bootstrap_servers, every_s, dead_letter_topics)
             except redis.RedisError:
                 logger.warning("lag sample not kept: Redis unavailable", exc_info=True)
 

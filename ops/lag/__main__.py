@@ -1,0 +1,5 @@
+import sys
+
+from ops.lag.command import main
+
+sys.exit(main())
