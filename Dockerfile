@@ -1,5 +1,5 @@
 # One image for all of Pratikriya's own services (intake, qr, analytics and its consumer,
-# notifier and its worker) and for the one-shot setup (deploy/docker/setup.py: topics,
+# notifier and its worker, the operations service) and for the one-shot setup (deploy/docker/setup.py: topics,
 # migrations, seed, analysts' views, admin token, stations topic). docker-compose.yml picks
 # the command.
 # See deploy/docker/README.md.
@@ -20,24 +20,28 @@ RUN apt-get update \
     && apt-get install --yes --no-install-recommends fonts-noto-core \
     && rm -rf /var/lib/apt/lists/*
 
+# The dependencies first, from uv.lock with its hashes (the same lock ./pratikriya installs
+# from), runtime only: no test or dev tool in the image. uv comes from its own locked hashes
+# (ops/bootstrap.py) and leaves once it has installed the rest. This layer is rebuilt only
+# when pyproject.toml or uv.lock changes, not on every code change.
 WORKDIR /src
+COPY pyproject.toml uv.lock ./
+COPY ops/bootstrap.py ./bootstrap.py
+RUN python bootstrap.py uv.lock > uv-requirements.txt \
+    && pip install --no-cache-dir --require-hashes --only-binary :all: -r uv-requirements.txt \
+    && UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never uv sync --frozen --no-dev \
+        --no-install-project --no-cache --python /usr/local/bin/python \
+    && pip uninstall --yes uv \
+    && cd / && rm -rf /src
+ENV PATH=/opt/venv/bin:$PATH
 
-# The dependencies first, pinned in pyproject.toml and only there (no dev extras): this layer
-# is rebuilt only when pyproject.toml changes, not on every code change. The package folders
-# are empty here, so this installs the dependencies and an empty "pratikriya".
-COPY pyproject.toml ./
-RUN mkdir shared services ops \
-    && pip install --no-cache-dir . \
-    && pip uninstall --yes pratikriya \
-    && rm -rf shared services ops build ./*.egg-info
-
-# Then our own code, installed into site-packages with its SQL, seed JSON, templates and CSS
-# (pyproject's package-data). The services run from /app, so they import the installed copy.
+# Then our own code, run from /app as ./pratikriya runs it from the checkout (its SQL, seed
+# JSON, templates and CSS beside it).
+WORKDIR /app
 COPY shared ./shared
 COPY services ./services
 COPY ops ./ops
-RUN pip install --no-cache-dir --no-deps . \
-    && rm -rf build ./*.egg-info
+ENV PYTHONPATH=/app
 
 COPY deploy/docker/entrypoint.sh /usr/local/bin/pratikriya-entrypoint
 RUN chmod 0755 /usr/local/bin/pratikriya-entrypoint
@@ -46,16 +50,15 @@ RUN chmod 0755 /usr/local/bin/pratikriya-entrypoint
 COPY deploy/docker/setup.py /opt/pratikriya/setup.py
 
 # The notifier's rules. Its default path is next to the source tree (deploy/notifier.toml),
-# which the installed copy does not have, so NOTIFIER_CONFIG points here; docker-compose.yml
+# which the image's /app does not have, so NOTIFIER_CONFIG points here; docker-compose.yml
 # mounts the repository's deploy/notifier.toml over this copy.
 COPY deploy/notifier.toml /etc/pratikriya/notifier.toml
 ENV NOTIFIER_CONFIG=/etc/pratikriya/notifier.toml
 
-WORKDIR /app
 USER pratikriya:pratikriya
 
-# intake, qr, analytics, notifier
-EXPOSE 8001 8002 8003 8004
+# intake, qr, analytics, notifier, ops
+EXPOSE 8001 8002 8003 8004 8005
 
 ENTRYPOINT ["pratikriya-entrypoint"]
 # Intake by default, as ops/services.py runs it (docker-compose.yml says the same explicitly).

@@ -1,6 +1,6 @@
 """The project's Prometheus configuration, checked by Prometheus itself: promtool accepts the
 config and the alerting rules (and their unit tests), and a real Prometheus scrapes every
-running service's /metrics."""
+running service's /metrics (the operations service's carry the consumer lag)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,9 @@ def prometheus(all_services, tmp_path):
     """A real Prometheus scraping the test profile's services every second."""
     config = (DEPLOY / "prometheus.yml").read_text()
     for name, port in all_services.items():
-        default = {"intake": 8001, "qr": 8002, "analytics": 8003, "notifier": 8004}[name]
+        default = {"intake": 8001, "qr": 8002, "analytics": 8003, "notifier": 8004, "ops": 8005}[
+            name
+        ]
         config = config.replace(f"127.0.0.1:{default}", f"127.0.0.1:{port}")
     config = config.replace("scrape_interval: 15s", "scrape_interval: 1s")
     (tmp_path / "prometheus.yml").write_text(config)
@@ -85,7 +87,7 @@ def test_a_real_prometheus_sees_every_service_up_and_loads_the_rules(prometheus)
         return health if health and all(h == "up" for h in health.values()) else None
 
     health = wait_until(all_up, timeout_s=60, interval_s=0.5)
-    assert set(health) == {"intake", "qr", "analytics", "notifier"}
+    assert set(health) == {"intake", "qr", "analytics", "notifier", "ops"}
     groups = _get(f"{prometheus}/api/v1/rules")["data"]["groups"]
     names = {rule["name"] for group in groups for rule in group["rules"]}
     assert {"ServiceDown", "ConsumerLagGrowing", "DeadLetterNotEmpty", "IntakeErrors"} <= names

@@ -22,6 +22,11 @@ def _app(service: str, env: dict[str, str]):
         from services.qr.config import QrConfig
 
         return create_app(QrConfig.from_env(env))
+    if service == "ops":
+        from ops.config import OpsConfig
+        from ops.console.http import create_app as create_ops_app
+
+        return create_ops_app(OpsConfig.from_env(env))
     if service == "analytics":
         from services.analytics.app import create_app
         from services.analytics.config import AnalyticsConfig
@@ -61,6 +66,7 @@ def _assert_shape(status: int, body: dict) -> None:
         ("qr", {"postgres", "kafka"}),
         ("analytics", {"postgres", "redis"}),
         ("notifier", {"postgres", "worker"}),
+        ("ops", {"redis"}),
     ],
 )
 def test_each_service_s_readiness_names_its_checks_and_the_failing_ones(
@@ -82,6 +88,7 @@ def test_each_service_s_readiness_names_its_checks_and_the_failing_ones(
         ("analytics", "DATABASE_URL", f"postgresql://pratikriya:x@{CLOSED}/pratikriya", "postgres"),
         ("qr", "DATABASE_URL", f"postgresql://pratikriya:x@{CLOSED}/pratikriya", "postgres"),
         ("notifier", "DATABASE_URL", f"postgresql://pratikriya:x@{CLOSED}/pratikriya", "postgres"),
+        ("ops", "REDIS_URL", f"redis://{CLOSED}/0", "redis"),
     ],
 )
 def test_a_dependency_on_a_closed_port_is_named_as_failing(infra, service, setting, value, named):
