@@ -29,7 +29,7 @@ COPY pyproject.toml uv.lock ./
 COPY ops/bootstrap.py ./bootstrap.py
 RUN python bootstrap.py uv.lock > uv-requirements.txt \
     && pip install --no-cache-dir --require-hashes --only-binary :all: -r uv-requirements.txt \
-    && UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never uv sync --frozen --no-dev \
+    && UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never uv sync --locked --no-dev \
         --no-install-project --no-cache --python /usr/local/bin/python \
     && pip uninstall --yes uv \
     && cd / && rm -rf /src

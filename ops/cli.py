@@ -188,6 +188,7 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     analytics = services.SERVICES.get("analytics")
     if analytics:
         print(f"Commissioner's dashboard: http://127.0.0.1:{analytics.port(env)}/")
+    print(f"Operations page: http://127.0.0.1:{services.SERVICES['ops'].port(env)}/ops")
     print(f"Analysts' database (read-only): {analyst_url(cfg, env['ANALYST_PASSWORD'])}")
     return 0
 
