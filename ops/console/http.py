@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import psycopg2
 import redis
-from flask import Blueprint, Flask, Response, render_template
+from flask import Blueprint, Flask, Response, redirect, render_template, url_for
 from prometheus_client import Counter
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ops.config import OpsConfig
 from ops.console.page import page_model
@@ -76,6 +77,10 @@ def build_deps(config: OpsConfig) -> Deps:
 def ops_blueprint(config: OpsConfig, deps: Deps) -> Blueprint:
     # The page's template and stylesheet are the app's own (ops/console/templates, static).
     blueprint = Blueprint("ops", __name__)
+
+    @blueprint.get("/")
+    def home() -> WerkzeugResponse:
+        return redirect(url_for("ops.ops"))
 
     @blueprint.get("/ops")
     def ops() -> Response:

@@ -127,3 +127,10 @@ def test_with_redis_down_the_page_still_answers_and_names_redis_as_failing(infra
     assert 'class="bad"' in _row(html, "data-server", "redis")
     assert 'class="good"' in _row(html, "data-server", "postgres")
     assert 'data-overall="attention"' in html
+
+
+def test_the_service_s_own_address_leads_to_the_page(infra):
+    answer = _ops_app(infra, {}).test_client().get("/")
+
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/ops"
