@@ -42,7 +42,7 @@ class Worker:
 # Started in this order, stopped in the reverse order.
 SERVICES = {
     "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
-    "qr": Service("qr", "services.qr.app:wsgi()", "QR_PORT", 8002),
+    "qr": Service("qr", "services.qr.entrypoints.http:wsgi()", "QR_PORT", 8002),
     "analytics": Service("analytics", "services.analytics.app:wsgi()", "ANALYTICS_PORT", 8003),
     "notifier": Service("notifier", "services.notifier.app:wsgi()", "NOTIFIER_PORT", 8004),
 }

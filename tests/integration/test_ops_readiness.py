@@ -18,8 +18,8 @@ def _app(service: str, env: dict[str, str]):
 
         return create_app(IntakeConfig.from_env(env, station_refresh_s=0.0))
     if service == "qr":
-        from services.qr.app import create_app
         from services.qr.config import QrConfig
+        from services.qr.entrypoints.http import create_app
 
         return create_app(QrConfig.from_env(env))
     if service == "analytics":
