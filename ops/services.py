@@ -44,7 +44,9 @@ SERVICES = {
     "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
     "qr": Service("qr", "services.qr.entrypoints.http:wsgi()", "QR_PORT", 8002),
     "analytics": Service("analytics", "services.analytics.app:wsgi()", "ANALYTICS_PORT", 8003),
-    "notifier": Service("notifier", "services.notifier.app:wsgi()", "NOTIFIER_PORT", 8004),
+    "notifier": Service(
+        "notifier", "services.notifier.entrypoints.http:wsgi()", "NOTIFIER_PORT", 8004
+    ),
 }
 WORKERS: dict[str, Worker] = {
     "analytics-consumer": Worker("analytics-consumer", "services.analytics.consumer"),

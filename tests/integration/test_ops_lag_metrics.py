@@ -40,8 +40,8 @@ def test_analytics_metrics_show_its_group_s_lag_and_the_feedback_dead_letters(in
 
 
 def test_notifier_metrics_show_its_group_s_lag_and_the_scores_dead_letters(infra):
-    from services.notifier.app import create_app
     from services.notifier.config import NotifierConfig
+    from services.notifier.entrypoints.http import create_app
 
     client = create_app(NotifierConfig.from_env(infra)).test_client()
     values = _values(client.get("/metrics").get_data(as_text=True))

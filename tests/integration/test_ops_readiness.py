@@ -27,8 +27,8 @@ def _app(service: str, env: dict[str, str]):
         from services.analytics.config import AnalyticsConfig
 
         return create_app(AnalyticsConfig.from_env(env))
-    from services.notifier.app import create_app
     from services.notifier.config import NotifierConfig
+    from services.notifier.entrypoints.http import create_app
 
     return create_app(NotifierConfig.from_env(env))
 
