@@ -4,7 +4,7 @@ which of its fields the public may see, and what a station or zone code looks li
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -44,17 +44,16 @@ class Station:
     revision: int
     updated_at: datetime | None = None
 
-    def public_view(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in PUBLIC_FIELDS}
 
-    def admin_view(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("updated_at")
-        data["updated_at"] = self.updated_at.isoformat() if self.updated_at else None
-        return data
+def public_view(station: Station) -> dict[str, Any]:
+    return {name: getattr(station, name) for name in PUBLIC_FIELDS}
 
-    def rotated(self) -> Station:
-        return replace(self, qr_version=self.qr_version + 1)
+
+def admin_view(station: Station) -> dict[str, Any]:
+    """Everything the registry holds of the station, its SHO's contacts as flat fields."""
+    data = asdict(station)
+    data["updated_at"] = station.updated_at.isoformat() if station.updated_at else None
+    return data
 
 
 class NotFound(Exception):

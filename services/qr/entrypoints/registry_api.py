@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import Schema
 
 from services.qr import usecases
-from services.qr.domain import Station, zone_view
+from services.qr.domain import Station, admin_view, public_view, zone_view
 from services.qr.entrypoints.admin import admin_only, caller, required_caller
 from services.qr.openapi import build_spec
 from services.qr.rendering.printing import Printer
@@ -35,7 +35,7 @@ def _deps() -> usecases.Deps:
 
 
 def _view(station: Station) -> dict[str, Any]:
-    return station.admin_view() if caller() else station.public_view()
+    return admin_view(station) if caller() else public_view(station)
 
 
 def _body(schema: Schema) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def list_stations() -> Response:
 @admin_only
 def create_station() -> tuple[Response, int, dict[str, str]]:
     station = usecases.create_station(_deps(), _body(StationSchema()))
-    return jsonify(station.admin_view()), 201, {"Location": f"/api/v1/stations/{station.code}"}
+    return jsonify(admin_view(station)), 201, {"Location": f"/api/v1/stations/{station.code}"}
 
 
 @registry.get("/stations/<code>")
@@ -68,13 +68,13 @@ def get_station(code: str) -> Response:
 @admin_only
 def update_station(code: str) -> Response:
     changes = _body(StationChangesSchema())
-    return jsonify(usecases.update_station(_deps(), code, changes).admin_view())
+    return jsonify(admin_view(usecases.update_station(_deps(), code, changes)))
 
 
 @registry.delete("/stations/<code>")
 @admin_only
 def deactivate_station(code: str) -> Response:
-    return jsonify(usecases.deactivate_station(_deps(), code).admin_view())
+    return jsonify(admin_view(usecases.deactivate_station(_deps(), code)))
 
 
 @registry.post("/stations/<code>/qr/rotate")
@@ -83,7 +83,7 @@ def rotate(code: str) -> Response:
     reason = _body(RotationSchema())["reason"]
     station, audit = usecases.rotate_qr(_deps(), code, reason=reason, by=required_caller())
     printer: Printer = current_app.extensions["qr.printer"]
-    return jsonify(station=station.admin_view(), rotation=audit, qr_url=printer.url(station))
+    return jsonify(station=admin_view(station), rotation=audit, qr_url=printer.url(station))
 
 
 @registry.get("/stations/<code>/rotations")

@@ -35,6 +35,13 @@ class Tables:
     revision: int = 100
 
 
+def new_station(fields: dict[str, Any], *, revision: int) -> Station:
+    """The station the registry makes of a new station's ``fields``, at QR version 1."""
+    defaults = dict.fromkeys(("address", "sho_name", "sho_mobile", "sho_email"), "")
+    values = {"kind": "police", "active": True, **defaults, **fields}
+    return Station(**values, qr_version=1, revision=revision, updated_at=NOW)
+
+
 class FakeRegistry:
     """The Registry port over a copy of the tables, for one unit of work."""
 
@@ -82,7 +89,7 @@ class FakeRegistry:
 
     def bump_qr_version(self, code: str) -> Station:
         station = self.get_station(code)
-        bumped = replace(station.rotated(), revision=self._next_revision())
+        bumped = replace(station, qr_version=station.qr_version + 1, revision=self._next_revision())
         self.tables.stations[code] = bumped
         return bumped
 
