@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from services.qr import tokens, usecases
 from tests.unit.qr.fakes import NOW, FakePublisher, FakeUnitOfWork
+
+pytestmark = pytest.mark.usefixtures("no_sockets")
 
 
 def deps_of(uow: FakeUnitOfWork) -> usecases.Deps:

@@ -12,6 +12,8 @@ from services.qr.adapters.kafka import PublishFailed
 from services.qr.domain import Deactivated, Duplicate, NotFound, UnknownZone
 from tests.unit.qr.fakes import NOW, FakePublisher, FakeUnitOfWork, a_zone, station_fields
 
+pytestmark = pytest.mark.usefixtures("no_sockets")
+
 
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
