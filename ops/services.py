@@ -43,9 +43,11 @@ class Worker:
 # Started in this order, stopped in the reverse order.
 SERVICES = {
     "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
-    "qr": Service("qr", "services.qr.app:wsgi()", "QR_PORT", 8002),
+    "qr": Service("qr", "services.qr.entrypoints.http:wsgi()", "QR_PORT", 8002),
     "analytics": Service("analytics", "services.analytics.app:wsgi()", "ANALYTICS_PORT", 8003),
-    "notifier": Service("notifier", "services.notifier.app:wsgi()", "NOTIFIER_PORT", 8004),
+    "notifier": Service(
+        "notifier", "services.notifier.entrypoints.http:wsgi()", "NOTIFIER_PORT", 8004
+    ),
     # Operations: the page, the lag history and the lag metrics (ops/console).
     "ops": Service("ops", "ops.console.http:wsgi()", "OPS_PORT", 8005),
 }

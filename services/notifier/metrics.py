@@ -1,19 +1,16 @@
 """The notifier's /metrics. Alerts and deliveries are counted from the tables at scrape time,
 so the HTTP workers and the consumer process (separate processes) report one truth; HTTP
-requests are counted in-process (summed over gunicorn's workers when
+requests are counted in-process (the HTTP kit sums them over gunicorn's workers when
 PROMETHEUS_MULTIPROC_DIR is set)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client import REGISTRY as DEFAULT_REGISTRY
-from prometheus_client import CollectorRegistry, Counter, generate_latest, multiprocess
+from prometheus_client import Counter
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
 
 from services.notifier.domain import RULES
 
@@ -70,19 +67,3 @@ class TablesCollector:
             age.add_metric([], (datetime.now(UTC) - worker[0]).total_seconds())
         yield lag
         yield age
-
-
-def render(snapshot: Callable[[], dict[str, Any]], extra: Iterable[Collector] = ()) -> bytes:
-    """Every metric: the HTTP ones (summed over gunicorn's workers in multiprocess mode),
-    the tables' figures, and ``extra`` collectors (the group's lag), computed per scrape."""
-    registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.MultiProcessCollector(registry)
-        base = generate_latest(registry)
-    else:
-        base = generate_latest(DEFAULT_REGISTRY)
-    tables = CollectorRegistry()
-    tables.register(TablesCollector(snapshot))  # type: ignore[arg-type]
-    for collector in extra:
-        tables.register(collector)
-    return base + generate_latest(tables)

@@ -18,33 +18,49 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from services.qr import posters, tokens
-from services.qr import repository as repo
+from services.qr import usecases
+from services.qr.adapters import postgres
 from services.qr.config import QrConfig
-from services.qr.domain import NotFound, Station, qr_url
-from shared import db
+from services.qr.domain import NotFound, Station
+from services.qr.ports import StationPublisher
+from services.qr.rendering.printing import printer_for
+
+
+class _NoPublisher:
+    """For the commands that change no station: publishing is never asked of it."""
+
+    def publish(self, *records: object) -> None:
+        raise RuntimeError("this command publishes nothing")
+
+    def ready(self) -> bool:
+        return False
+
+
+def offline_deps(database_url: str, publisher: StationPublisher | None = None) -> usecases.Deps:
+    """The registry's use cases from this machine; without ``publisher``, only those that
+    change no station (tokens, reads, posters)."""
+    return usecases.Deps(
+        postgres.unit_of_work(database_url, application_name="qr-cli"),
+        publisher or _NoPublisher(),
+    )
 
 
 def ensure_admin_token(database_url: str, token: str | None, label: str) -> tuple[str, bool]:
     """The installation's first admin token: ``token`` (registered if its hash is missing),
     or a new one when ``token`` is None. Returns (token, registered now)."""
-    with db.connection(database_url, application_name="qr-cli") as conn, db.transaction(conn) as c:
-        if token is None:
-            return tokens.create(c, label)[1], True
-        if tokens.is_registered(c, token):
-            return token, False
-        tokens.register(c, token, label)
-        return token, True
+    deps = offline_deps(database_url)
+    if token is None:
+        return usecases.create_token(deps, label)[1], True
+    return token, usecases.register_token(deps, token, label)[1]
 
 
 def announce_stations(database_url: str, bootstrap_servers: str) -> int:
     """Publish every station's current record to the stations topic; how many."""
-    from services.qr.publisher import StationsPublisher
-    from services.qr.usecases import announce_registry
+    from services.qr.adapters.kafka import StationsPublisher
 
     publisher = StationsPublisher(bootstrap_servers, 10.0, client_id="qr-announce")
     try:
-        return announce_registry(database_url, publisher)
+        return usecases.announce_registry(offline_deps(database_url, publisher))
     finally:
         publisher.close()
 
@@ -52,43 +68,31 @@ def announce_stations(database_url: str, bootstrap_servers: str) -> int:
 def zone_posters(config: QrConfig, *, zone: str | None, station: str | None) -> tuple[bytes, int]:
     """(PDF, pages): the posters of every active station of ``zone``, or of one
     ``station``; NotFound when there is none."""
-    with db.connection(config.connections.database_url) as conn, db.transaction(conn) as cur:
-        if station:
-            found: list[Station] = [repo.get_station(cur, station)]
-        else:
-            found = repo.list_stations(cur, zone=zone, active=True)
-    if not found:
-        raise NotFound(zone or station or "")
-    pages = [
-        posters.PosterStation(
-            s.code, s.name_en, s.name_hi, s.kind, s.qr_version,
-            qr_url(config.public_base_url, config.qr_signing_key, s.code, s.qr_version),
-        )
-        for s in found
-    ]  # fmt: skip
-    return posters.render(pages, posters.Fonts.in_folder(config.font_dir)), len(pages)
+    deps = offline_deps(config.connections.database_url)
+    if station:
+        found: list[Station] = [usecases.get_station(deps, station)]
+    else:
+        found = usecases.zone_stations(deps, zone or "")
+    return printer_for(config).poster_pdf(found), len(found)
 
 
 def _tokens(args: argparse.Namespace, database_url: str) -> int:
-    with db.connection(database_url, application_name="qr-cli") as conn, db.transaction(conn) as c:
-        if args.action == "create":
-            token_id, token = tokens.create(c, args.label)
-            print(f"token {token_id} ({args.label}):\n{token}")
-            print("Shown once: keep it in your secret store; only its hash is kept here.")
-        elif args.action == "list":
-            print(f"{'id':>4}  {'label':<36} {'created':<20} {'last used':<20} status")
-            for t in tokens.list_tokens(c):
-                used = t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "-"
-                status = "revoked" if t.revoked_at else "live"
-                print(
-                    f"{t.id:>4}  {t.label:<36} {t.created_at:%Y-%m-%d %H:%M}     "
-                    f"{used:<20} {status}"
-                )
-        else:
-            if not tokens.revoke(c, args.id):
-                print(f"no live token {args.id}", file=sys.stderr)
-                return 1
-            print(f"token {args.id} revoked")
+    deps = offline_deps(database_url)
+    if args.action == "create":
+        token_id, token = usecases.create_token(deps, args.label)
+        print(f"token {token_id} ({args.label}):\n{token}")
+        print("Shown once: keep it in your secret store; only its hash is kept here.")
+    elif args.action == "list":
+        print(f"{'id':>4}  {'label':<36} {'created':<20} {'last used':<20} status")
+        for t in usecases.list_tokens(deps):
+            used = t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "-"
+            status = "revoked" if t.revoked_at else "live"
+            print(f"{t.id:>4}  {t.label:<36} {t.created_at:%Y-%m-%d %H:%M}     {used:<20} {status}")
+    elif not usecases.revoke_token(deps, args.id):
+        print(f"no live token {args.id}", file=sys.stderr)
+        return 1
+    else:
+        print(f"token {args.id} revoked")
     return 0
 
 

@@ -1,17 +1,22 @@
 """The QR service's rules, free of I/O: what a station record is, what its QR code holds,
-and which of its fields the public may see."""
+which of its fields the public may see, and what a station or zone code looks like."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+import re
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.events import STATION_CODE_PATTERN
 from shared.signing import sign
 from shared.stations_feed import Contact, StationChanged
 
 # The fields anyone may read: enough to find a station and check a poster, no contacts.
 PUBLIC_FIELDS = ("code", "name_en", "name_hi", "zone", "kind", "active", "qr_version")
+ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9 -]{0,31}$"
+_CODE = re.compile(STATION_CODE_PATTERN)
+_ZONE = re.compile(ZONE_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -39,17 +44,16 @@ class Station:
     revision: int
     updated_at: datetime | None = None
 
-    def public_view(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in PUBLIC_FIELDS}
 
-    def admin_view(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("updated_at")
-        data["updated_at"] = self.updated_at.isoformat() if self.updated_at else None
-        return data
+def public_view(station: Station) -> dict[str, Any]:
+    return {name: getattr(station, name) for name in PUBLIC_FIELDS}
 
-    def rotated(self) -> Station:
-        return replace(self, qr_version=self.qr_version + 1)
+
+def admin_view(station: Station) -> dict[str, Any]:
+    """Everything the registry holds of the station, its SHO's contacts as flat fields."""
+    data = asdict(station)
+    data["updated_at"] = station.updated_at.isoformat() if station.updated_at else None
+    return data
 
 
 class NotFound(Exception):
@@ -62,6 +66,26 @@ class Duplicate(Exception):
 
 class UnknownZone(ValueError):
     """The zone named for a station is not in the registry."""
+
+
+class Deactivated(Exception):
+    """The station is deactivated: its code no longer opens the form, so it has no QR code."""
+
+
+def is_station_code(code: str) -> bool:
+    return bool(_CODE.match(code))
+
+
+def is_zone_code(zone: str) -> bool:
+    return bool(_ZONE.match(zone))
+
+
+def zone_view(zone: Zone, *, with_contacts: bool) -> dict[str, Any]:
+    """A zone as the API shows it; its ACP's and DCP's contacts only to an admin."""
+    view: dict[str, Any] = {"code": zone.code, "name_en": zone.name_en, "name_hi": zone.name_hi}
+    if with_contacts:
+        view.update(acp=vars(zone.acp), dcp=vars(zone.dcp))
+    return view
 
 
 def qr_url(base_url: str, key: bytes, code: str, qr_version: int) -> str:

@@ -26,7 +26,7 @@ _CODE = {
     "schema": {"type": "string", "pattern": STATION_CODE_PATTERN},
     "description": "the station's code, e.g. GGN-SADAR",
 }
-_ADMIN = [{"admin": []}]
+_ADMIN: list[dict[str, list[str]]] = [{"admin": []}]
 
 
 def _body(schema: str) -> dict[str, Any]:

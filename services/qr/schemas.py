@@ -9,13 +9,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from services.qr.domain import ZONE_PATTERN
 from shared.events import STATION_CODE_PATTERN, StrictBoolean
 from shared.mobile import InvalidMobile, normalise_mobile
 
 KINDS = ("police", "cyber", "women")
 _DEVANAGARI = re.compile("[\u0900-\u097f]")
-_ZONE = r"^[A-Za-z][A-Za-z0-9 -]{0,31}$"
-ZONE_PATTERN = _ZONE  # also what the zone in a URL path must look like
+_ZONE = ZONE_PATTERN
 
 
 def _clean(value: str) -> str:
@@ -89,7 +89,7 @@ class StationChangesSchema(StationSchema):
     """``PATCH``: any subset of the fields; the code and QR version cannot be changed here
     (the version changes only by rotation, which leaves an audit record)."""
 
-    def load(self, data: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def load(self, data: Any, *args: Any, **kwargs: Any) -> Any:
         errors: dict[str, list[str]] = {}
         if isinstance(data, dict):
             for locked in ("code", "qr_version"):

@@ -108,8 +108,8 @@ def test_the_installation_s_groups_and_dead_letter_topics_come_from_the_settings
 
 
 def test_the_data_services_no_longer_read_kafka_s_lag_when_scraped(infra):
-    from services.notifier.app import create_app
     from services.notifier.config import NotifierConfig
+    from services.notifier.entrypoints.http import create_app
 
     notifier = create_app(NotifierConfig.from_env(infra)).test_client()
     values = _values(notifier.get("/metrics").get_data(as_text=True))

@@ -18,8 +18,8 @@ def _app(service: str, env: dict[str, str]):
 
         return create_app(IntakeConfig.from_env(env, station_refresh_s=0.0))
     if service == "qr":
-        from services.qr.app import create_app
         from services.qr.config import QrConfig
+        from services.qr.entrypoints.http import create_app
 
         return create_app(QrConfig.from_env(env))
     if service == "ops":
@@ -32,8 +32,8 @@ def _app(service: str, env: dict[str, str]):
         from services.analytics.config import AnalyticsConfig
 
         return create_app(AnalyticsConfig.from_env(env))
-    from services.notifier.app import create_app
     from services.notifier.config import NotifierConfig
+    from services.notifier.entrypoints.http import create_app
 
     return create_app(NotifierConfig.from_env(env))
 

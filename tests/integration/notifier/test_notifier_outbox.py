@@ -10,7 +10,7 @@ import psycopg2
 import pytest
 
 from services.notifier import store, usecases
-from services.notifier.app import create_app
+from services.notifier.entrypoints.http import create_app
 from services.notifier.senders import Outgoing
 from shared import db
 from shared.scores import StationScoresUpdated, WindowStats

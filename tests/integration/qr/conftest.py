@@ -19,7 +19,7 @@ def qr_config(infra):
 
 @pytest.fixture
 def qr_app(qr_config):
-    from services.qr.app import create_app
+    from services.qr.entrypoints.http import create_app
 
     app = create_app(qr_config)
     yield app

@@ -61,11 +61,22 @@ def pdf_pages(pdf: Path) -> int:
 
 
 def make_token(database_url: str, label: str) -> tuple[int, str]:
-    from services.qr import tokens
-    from shared import db
+    """(id, token): a new admin token, made the way the command-line tool makes one."""
+    from services.qr import usecases
 
-    with db.connection(database_url) as conn, db.transaction(conn) as cur:
-        return tokens.create(cur, label)
+    return usecases.create_token(_tokens_only(database_url), label)
+
+
+def revoke_token(database_url: str, token_id: int) -> bool:
+    from services.qr import usecases
+
+    return usecases.revoke_token(_tokens_only(database_url), token_id)
+
+
+def _tokens_only(database_url: str):
+    from services.qr.cli import offline_deps
+
+    return offline_deps(database_url)
 
 
 def start_services(stack_config, infra) -> dict[str, str]:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.integration.qr.support import make_token, new_station
+from tests.integration.qr.support import make_token, new_station, revoke_token
 
 pytestmark = pytest.mark.integration
 CONTACTS = ("address", "sho_name", "sho_mobile", "sho_email")
@@ -46,11 +46,7 @@ def test_changes_without_a_valid_token_are_refused_and_change_nothing(
     qr_client, infra, zone, stations_tail
 ):
     token_id, revoked = make_token(infra["DATABASE_URL"], "to be revoked")
-    from services.qr import tokens
-    from shared import db
-
-    with db.connection(infra["DATABASE_URL"]) as conn, db.transaction(conn) as cur:
-        assert tokens.revoke(cur, token_id)
+    assert revoke_token(infra["DATABASE_URL"], token_id)
     body = new_station(zone)
 
     answers = [
@@ -194,7 +190,7 @@ def test_a_rotation_makes_a_new_version_with_an_audit_record_and_an_event(
 def test_with_kafka_unreachable_a_change_is_refused_with_503_and_not_made(qr_config, auth, zone):
     from dataclasses import replace
 
-    from services.qr.app import create_app
+    from services.qr.entrypoints.http import create_app
     from shared.config import Connections
 
     broken = replace(

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from services.intake.domain import Station, check_code
-from services.qr import qrcodes
 from services.qr.domain import qr_url
+from services.qr.rendering import qrcodes
 
 KEY = b"unit-test-signing-key-0123456789"
 

@@ -6,9 +6,9 @@ import re
 import subprocess
 from pathlib import Path
 
-from services.qr import posters
 from services.qr.config import NOTO
 from services.qr.domain import qr_url
+from services.qr.rendering import posters
 
 KEY = b"unit-test-signing-key-0123456789"
 FONTS = posters.Fonts.in_folder(NOTO)

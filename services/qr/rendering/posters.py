@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from services.qr import qrcodes
+from services.qr.rendering import qrcodes
 
 QR_SIDE_MM = 110.0
 NAVY = (16, 42, 92)

@@ -38,7 +38,7 @@ def dark_runs(url: str) -> tuple[int, list[tuple[int, int, int]]]:
     """(modules per side without border, [(row, first column, length)]) of the dark
     modules, merged into horizontal runs so a PDF draws few rectangles and no seams."""
     code = make(url)
-    size = code.symbol_size(border=0)[0]
+    size = int(code.symbol_size(border=0)[0])
     runs: list[tuple[int, int, int]] = []
     for y, row in enumerate(code.matrix):
         x = 0

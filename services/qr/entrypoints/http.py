@@ -1,0 +1,53 @@
+"""The QR service's HTTP entrypoint: the registry API, QR images and posters, on the shared
+HTTP kit (health, readiness, metrics, error bodies, body cap, security headers). Run under
+gunicorn as ``gunicorn 'services.qr.entrypoints.http:wsgi()'``.
+
+Who may do what is in ``entrypoints/admin.py``; the routes are in ``registry_api.py`` and
+``codes_api.py``; here the app is put together and the use cases' errors become answers.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.qr import metrics, usecases
+from services.qr.adapters import postgres
+from services.qr.adapters.kafka import StationsPublisher
+from services.qr.config import QrConfig
+from services.qr.entrypoints.codes_api import codes
+from services.qr.entrypoints.errors import map_errors
+from services.qr.entrypoints.registry_api import docs, registry
+from services.qr.rendering.printing import printer_for
+from shared import logs
+from shared.web import make_app
+
+
+def wsgi() -> Flask:
+    """Gunicorn's entry: settings from the environment, JSON logs."""
+    config = QrConfig.from_env()
+    logs.configure_logging("qr", config.log_level)
+    return create_app(config)
+
+
+def create_app(config: QrConfig | None = None, deps: usecases.Deps | None = None) -> Flask:
+    """The QR app; nothing connects before the first request that needs it. ``deps``
+    replaces the registry's PostgreSQL and Kafka (readiness still asks the configured
+    database)."""
+    config = config or QrConfig.from_env()
+    database_url = config.connections.database_url
+    deps = deps or usecases.Deps(
+        postgres.unit_of_work(database_url),
+        StationsPublisher(config.connections.kafka_bootstrap_servers, config.publish_timeout_s),
+    )
+    publisher = deps.publisher
+    app = make_app(
+        __name__,
+        requests=metrics.REQUESTS,
+        readiness=lambda: {"postgres": postgres.answers(database_url), "kafka": publisher.ready()},
+    )
+    app.extensions["qr"] = deps
+    app.extensions["qr.printer"] = printer_for(config)
+    for blueprint in (registry, codes, docs):
+        app.register_blueprint(blueprint)
+    map_errors(app)
+    return app
