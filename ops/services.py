@@ -41,9 +41,11 @@ class Worker:
 
 # Started in this order, stopped in the reverse order.
 SERVICES = {
-    "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
+    "intake": Service("intake", "services.intake.entrypoints.http:wsgi()", "INTAKE_PORT", 8001),
     "qr": Service("qr", "services.qr.app:wsgi()", "QR_PORT", 8002),
-    "analytics": Service("analytics", "services.analytics.app:wsgi()", "ANALYTICS_PORT", 8003),
+    "analytics": Service(
+        "analytics", "services.analytics.entrypoints.http:wsgi()", "ANALYTICS_PORT", 8003
+    ),
     "notifier": Service("notifier", "services.notifier.app:wsgi()", "NOTIFIER_PORT", 8004),
 }
 WORKERS: dict[str, Worker] = {

@@ -1,5 +1,5 @@
-"""Intake's rules, free of I/O: is this QR code genuine and current, and are two submissions
-the same one."""
+"""Intake's rules and data, free of I/O: is this QR code genuine and current, are two
+submissions the same one, and what the abuse limits answered."""
 
 from __future__ import annotations
 
@@ -23,6 +23,29 @@ class Station:
     zone: str
     active: bool
     qr_version: int
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What an idempotency key was used for: the event id, the submission's fingerprint and
+    whether Kafka acknowledged it."""
+
+    event_id: str
+    fingerprint: str
+    accepted: bool
+
+
+class Verdict(enum.Enum):
+    ADMITTED = "admitted"
+    ADDRESS_LIMIT = "address_limit"
+    MOBILE_LIMIT = "mobile_limit"
+
+
+@dataclass(frozen=True)
+class Admission:
+    verdict: Verdict
+    # The record already held under the idempotency key, if another submission made it.
+    prior: IdempotencyRecord | None = None
 
 
 class CodeProblem(enum.Enum):

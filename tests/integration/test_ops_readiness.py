@@ -13,7 +13,7 @@ CLOSED = "127.0.0.1:9"  # the discard port: nothing listens on it here
 
 def _app(service: str, env: dict[str, str]):
     if service == "intake":
-        from services.intake.app import create_app
+        from services.intake.entrypoints.http import create_app
         from services.intake.config import IntakeConfig
 
         return create_app(IntakeConfig.from_env(env, station_refresh_s=0.0))
