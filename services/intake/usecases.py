@@ -221,9 +221,8 @@ def _accept(
         hashed = mobile_hash(deps.mobile_hash_key, fields["mobile"])
         station_code = fields["station_code"]
         try:
-            event_id = _admit(
-                deps, client_address, station_code, hashed, idempotency_key, digest, now
-            )
+            event_id = _admit(deps, client_address, station_code, hashed, idempotency_key,
+                              digest, now)  # fmt: skip
         except LimitsUnavailable as exc:
             raise Unavailable("redis") from exc
         if isinstance(event_id, Accepted):
@@ -243,25 +242,16 @@ def _accept(
 
 
 def _admit(
-    deps: Deps,
-    address: str,
-    station_code: str,
-    hashed: str,
-    idempotency_key: str | None,
-    digest: str,
+    deps: Deps, address: str, station_code: str, hashed: str, key: str | None, digest: str,
     now: datetime,
-) -> str | Accepted:
+) -> str | Accepted:  # fmt: skip
     """The event id to publish under, or the Accepted of an earlier attempt under the same
     key; RateLimited or IdempotencyConflict."""
     event_id = str(uuid.uuid4())
     admission = deps.limits.admit(
-        address=address,
-        station_code=station_code,
-        mobile_hash=hashed,
-        idempotency_key=idempotency_key,
-        pending=IdempotencyRecord(event_id, digest, False),
-        now=now,
-    )
+        address=address, station_code=station_code, mobile_hash=hashed, idempotency_key=key,
+        pending=IdempotencyRecord(event_id, digest, False), now=now,
+    )  # fmt: skip
     prior = admission.prior
     if prior is not None and prior.accepted:
         _release(deps, admission, station_code, hashed, now)
@@ -270,9 +260,9 @@ def _admit(
         raise IdempotencyConflict("this Idempotency-Key was used for other feedback")
     if prior is not None and prior.fingerprint == digest:
         event_id = prior.event_id  # a retry of an attempt that failed: the same event
-    elif prior is not None and idempotency_key and admission.verdict is Verdict.ADMITTED:
+    elif prior is not None and key and admission.verdict is Verdict.ADMITTED:
         # An earlier attempt under this key failed, and this submission replaces it.
-        deps.limits.remember(idempotency_key, IdempotencyRecord(event_id, digest, False))
+        deps.limits.remember(key, IdempotencyRecord(event_id, digest, False))
     if admission.verdict is Verdict.ADDRESS_LIMIT:
         raise RateLimited(ADDRESS_LIMIT)
     if admission.verdict is Verdict.MOBILE_LIMIT:
