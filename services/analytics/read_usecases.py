@@ -24,7 +24,7 @@ INDIA = ZoneInfo("Asia/Kolkata")
 
 @dataclass(frozen=True)
 class ReadDeps:
-    reads: ReadRepository
+    database: ReadRepository
     scores: ScoresSource
     policy: RankingPolicy
 
@@ -49,7 +49,7 @@ class StationPage:
 def ranking_items(deps: ReadDeps, window: str, zone: str | None) -> list[dict[str, Any]]:
     """Every active station (of ``zone``, any case), best first; stations with too little
     feedback after the ranked ones with ``rank`` None, then those with none at all."""
-    registry = deps.reads.stations()
+    registry = deps.database.stations()
     items, listed = [], set()
     for entry in deps.scores.ranking(window, deps.policy):
         station = registry.get(entry.station_code)
@@ -72,7 +72,7 @@ def dashboard_data(
     deps: ReadDeps, window: str, zone: str | None
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The dashboard's ranking (see ranking_items) and the zones to filter it by."""
-    return ranking_items(deps, window, zone), deps.reads.zones()
+    return ranking_items(deps, window, zone), deps.database.zones()
 
 
 def station_scores(deps: ReadDeps, code: str) -> dict[str, dict[str, Any]]:
@@ -84,7 +84,7 @@ def station_scores(deps: ReadDeps, code: str) -> dict[str, dict[str, Any]]:
 def station_trend(deps: ReadDeps, code: str, days: int, today: date) -> list[dict[str, Any]]:
     """The station's last ``days`` India days up to ``today``."""
     _station(deps, code)
-    return deps.reads.trend(code, days, today)
+    return deps.database.trend(code, days, today)
 
 
 def station_page(deps: ReadDeps, code: str, days: int, today: date) -> StationPage:
@@ -92,9 +92,9 @@ def station_page(deps: ReadDeps, code: str, days: int, today: date) -> StationPa
     comments, each with its India time and its complaint type in Hindi and English."""
     station = _station(deps, code)
     windows = _windows(deps, code)
-    series = deps.reads.trend(code, days, today)
+    series = deps.database.trend(code, days, today)
     comments = []
-    for comment in deps.reads.latest_comments(code):
+    for comment in deps.database.latest_comments(code):
         at = comment["submitted_at"].astimezone(INDIA)
         hi, en = COMPLAINT_TYPES.get(comment["complaint_type"], ("अन्य", "Other"))
         comments.append({**comment, "when": at.strftime("%Y-%m-%d %H:%M"),
@@ -103,7 +103,7 @@ def station_page(deps: ReadDeps, code: str, days: int, today: date) -> StationPa
 
 
 def _station(deps: ReadDeps, code: str) -> Mapping[str, Any]:
-    station = deps.reads.station(code)
+    station = deps.database.station(code)
     if station is None:
         raise UnknownStation(code)
     return station

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from shared.signing import verify
 
 INDIA_OFFSET = timezone(timedelta(hours=5, minutes=30))  # India keeps no daylight saving
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
 @dataclass(frozen=True)
@@ -85,3 +87,9 @@ def india_day(now: datetime) -> date:
     """The calendar day in India at ``now`` (an aware datetime): daily limits reset at
     midnight where the visitors are."""
     return now.astimezone(INDIA_OFFSET).date()
+
+
+def is_idempotency_key(text: str) -> bool:
+    """An idempotency key (the API's header, the form's token) is 1 to 128 visible ASCII
+    characters."""
+    return bool(_IDEMPOTENCY_KEY.match(text))

@@ -285,3 +285,18 @@ def field_error(code: str, language: str, **params: object) -> str:
     Raises KeyError for an unknown code or language, or a missing parameter.
     """
     return t(f"error.{code}", language).format(**params)
+
+
+def field_errors(errors: Mapping[str, object], language: str) -> dict[str, list[str]]:
+    """Schema error codes by field (``too_long:100``) as messages in ``language``."""
+    out: dict[str, list[str]] = {}
+    for field, codes in errors.items():
+        messages = []
+        for code in codes if isinstance(codes, list) else [str(codes)]:
+            name, _, param = str(code).partition(":")
+            try:
+                messages.append(field_error(name, language, max=param))
+            except KeyError:
+                messages.append(field_error("invalid_value", language))
+        out[field] = messages
+    return out

@@ -42,7 +42,7 @@ def build_deps(config: AnalyticsConfig) -> Deps:
     """The real adapters; none connects before first use."""
     client = redis_client(config.connections.redis_url)
     reads = ReadDeps(
-        reads=PostgresReads(config.connections.database_url),
+        database=PostgresReads(config.connections.database_url),
         scores=ScoresCache(client, config.redis_prefix),
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
     )
@@ -69,7 +69,7 @@ def create_app(config: AnalyticsConfig | None = None, deps: Deps | None = None) 
     app = make_app(
         "services.analytics",
         requests=metrics.REQUESTS,
-        readiness=lambda: {"redis": _redis_answers(reads), "postgres": reads.reads.ready()},
+        readiness=lambda: {"redis": _redis_answers(reads), "postgres": reads.database.ready()},
         collectors=lambda: deps.collectors,
     )
     app.extensions["analytics"] = deps

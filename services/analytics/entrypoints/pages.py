@@ -7,7 +7,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from markupsafe import Markup
 
 from services.analytics import charts, read_usecases
-from services.analytics.entrypoints.api import days_arg, today_in_india, window_arg
+from services.analytics.entrypoints.args import days_arg, today_in_india, window_arg
 from services.analytics.read_usecases import ReadDeps, StationPage
 
 WINDOW_LABELS = {"24h": ("24 घंटे", "24 hours"), "7d": ("7 दिन", "7 days"),
@@ -50,7 +50,7 @@ def pages_blueprint(deps: ReadDeps) -> Blueprint:
 
     @blueprint.get("/stations/<code>")
     def station_page(code: str) -> Response:
-        page = read_usecases.station_page(deps, code, days_arg(), today_in_india().date())
+        page = read_usecases.station_page(deps, code, days_arg(), today_in_india())
         html = render_template(
             "station.html", station=page.station, days=len(page.series),
             comments=page.comments, windows=page.windows, window_labels=WINDOW_LABELS,

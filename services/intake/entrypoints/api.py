@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from services.intake.entrypoints.form import IDEMPOTENCY_KEY
-from services.intake.entrypoints.pages import localise
+from services.intake import i18n
+from services.intake.domain import is_idempotency_key
 from services.intake.openapi import build_spec
 from services.intake.usecases import (
     Deps,
@@ -27,7 +27,7 @@ UNAVAILABLE = "feedback cannot be accepted right now; please retry"
 
 def _refusal(refused: Refused, retry_after: int) -> tuple[Response, int]:
     if isinstance(refused, Invalid):
-        return jsonify(errors=localise(refused.errors, "en")), 422
+        return jsonify(errors=i18n.field_errors(refused.errors, "en")), 422
     if isinstance(refused, InvalidCode):
         return json_error(_MESSAGES[InvalidCode], refused.problem.value)
     if isinstance(refused, RateLimited):
@@ -49,7 +49,7 @@ def api_blueprint(deps: Deps, retry_after_s: int) -> Blueprint:
         if body is None:
             return json_error("the body is not valid JSON", 400)
         key = request.headers.get("Idempotency-Key")
-        if key is not None and not IDEMPOTENCY_KEY.match(key):
+        if key is not None and not is_idempotency_key(key):
             return json_error("Idempotency-Key must be 1 to 128 visible ASCII characters", 400)
         try:
             accepted = submit_feedback(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from flask import Blueprint, Response, request
 
 from services.intake import i18n
-from services.intake.entrypoints.pages import Pages, language, localise
+from services.intake.domain import is_idempotency_key
+from services.intake.entrypoints.pages import Pages, language
 from services.intake.schemas import form_to_payload
 from services.intake.usecases import (
     Deps,
@@ -19,7 +19,6 @@ from services.intake.usecases import (
     submit_from_form,
 )
 
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -53,7 +52,7 @@ def form_blueprint(deps: Deps, pages: Pages) -> Blueprint:
         answers = request.form.to_dict()
         lang = answers["language"] if answers.get("language") in ("hi", "en") else "hi"
         token = answers.get("form_token", "")
-        token = token if IDEMPOTENCY_KEY.match(token) else uuid.uuid4().hex
+        token = token if is_idempotency_key(token) else uuid.uuid4().hex
         payload = {**form_to_payload(answers), "station_code": code, "language": lang}
         try:
             outcome = submit_from_form(
@@ -65,7 +64,7 @@ def form_blueprint(deps: Deps, pages: Pages) -> Blueprint:
             return pages.thanks(outcome.station, outcome.event_id, lang)
         shown = {k: v for k, v in answers.items() if k not in ("sig", "form_token")}
         if outcome.errors is not None:
-            status, errors, banner = 422, localise(outcome.errors, lang), None
+            status, errors, banner = 422, i18n.field_errors(outcome.errors, lang), None
         else:
             status, errors, banner = 503, None, i18n.t("banner.unavailable", lang)
         return pages.form(

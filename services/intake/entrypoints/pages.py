@@ -29,21 +29,6 @@ def language() -> str:
     return lang if lang in ("hi", "en") else "hi"
 
 
-def localise(errors: Mapping[str, Any], lang: str) -> dict[str, list[str]]:
-    """Schema error codes (``too_long:100``) as messages in ``lang``."""
-    out: dict[str, list[str]] = {}
-    for field, codes in errors.items():
-        messages = []
-        for code in codes if isinstance(codes, list) else [str(codes)]:
-            name, _, param = str(code).partition(":")
-            try:
-                messages.append(i18n.field_error(name, lang, max=param))
-            except KeyError:
-                messages.append(i18n.field_error("invalid_value", lang))
-        out[field] = messages
-    return out
-
-
 @dataclass(frozen=True)
 class Pages:
     retry_after_s: int
