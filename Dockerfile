@@ -63,7 +63,7 @@ EXPOSE 8001 8002 8003 8004 8005
 ENTRYPOINT ["pratikriya-entrypoint"]
 # Intake by default, as ops/services.py runs it (docker-compose.yml says the same explicitly).
 ENV PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
-CMD ["python", "-m", "gunicorn", "services.intake.app:wsgi()", \
+CMD ["python", "-m", "gunicorn", "services.intake.entrypoints.http:wsgi()", \
      "--bind", "0.0.0.0:8001", "--workers", "2", "--worker-class", "gthread", "--threads", "8", \
      "--timeout", "30", "--graceful-timeout", "20", "--worker-tmp-dir", "/dev/shm", \
      "--no-control-socket", "--access-logfile", "-"]

@@ -339,7 +339,9 @@ def run(args: list[str]) -> list[dict]:
         with (
             tempfile.TemporaryDirectory(prefix="pratikriya-bench-") as tmp,
             gunicorn("bench.bare_app:create_app()", "bare", Path(tmp), env) as bare_server,
-            gunicorn("services.intake.app:wsgi()", "intake", Path(tmp), intake_env) as server,
+            gunicorn(
+                "services.intake.entrypoints.http:wsgi()", "intake", Path(tmp), intake_env
+            ) as server,
         ):
             access_log = Path(tmp) / "intake-access.log"
             for name, each in (("bare", bare_server), ("intake", server)):

@@ -42,9 +42,11 @@ class Worker:
 
 # Started in this order, stopped in the reverse order.
 SERVICES = {
-    "intake": Service("intake", "services.intake.app:wsgi()", "INTAKE_PORT", 8001),
+    "intake": Service("intake", "services.intake.entrypoints.http:wsgi()", "INTAKE_PORT", 8001),
     "qr": Service("qr", "services.qr.entrypoints.http:wsgi()", "QR_PORT", 8002),
-    "analytics": Service("analytics", "services.analytics.app:wsgi()", "ANALYTICS_PORT", 8003),
+    "analytics": Service(
+        "analytics", "services.analytics.entrypoints.http:wsgi()", "ANALYTICS_PORT", 8003
+    ),
     "notifier": Service(
         "notifier", "services.notifier.entrypoints.http:wsgi()", "NOTIFIER_PORT", 8004
     ),

@@ -49,7 +49,7 @@ def intake_config(infra):
 @pytest.fixture
 def intake_app(intake_config):
     """A fresh intake app (its own producer) on the real servers; closed after the test."""
-    from services.intake.app import create_app
+    from services.intake.entrypoints.http import create_app
 
     app = create_app(intake_config)
     yield app

@@ -1,18 +1,14 @@
-"""Analytics' Prometheus metrics: the HTTP app's own, plus the consumer's figures (kept in
-Redis by the consumer process) and the consumer group's lag per partition and the
-dead-letter topic's size (shared.lag_metrics.KafkaLagCollector: asked of Kafka at scrape
-time, cached for a few seconds)."""
+"""Analytics' Prometheus metrics, served at /metrics by the HTTP kit: the HTTP app's own,
+plus the consumer's figures (kept in Redis by the consumer process, read at scrape time)."""
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
-from prometheus_client import REGISTRY as DEFAULT_REGISTRY
-from prometheus_client import CollectorRegistry, Counter, generate_latest, multiprocess
-from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
-from prometheus_client.registry import Collector
+import redis
+from prometheus_client import Counter
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 
 from services.analytics.telemetry import SECONDS_BUCKETS, SIZE_BUCKETS
 
@@ -28,16 +24,16 @@ class ConsumerCollector:
     def __init__(self, read_figures: Callable[[], dict[str, float]]) -> None:
         self.read_figures = read_figures
 
-    def collect(self) -> Iterator:
+    def collect(self) -> Iterator[Metric]:
         try:
             figures = self.read_figures()
-        except Exception:
+        except redis.RedisError:
             logger.warning("consumer figures unavailable", exc_info=True)
             return
         yield from _figures(figures)
 
 
-def _figures(f: dict[str, float]) -> Iterator:
+def _figures(f: dict[str, float]) -> Iterator[Metric]:
     for name, key, text in (
         ("analytics_events_consumed", "events_consumed", "Feedback records consumed"),
         ("analytics_events_inserted", "events_inserted", "Feedback stored for the first time"),
@@ -61,19 +57,3 @@ def _figures(f: dict[str, float]) -> Iterator:
         yield HistogramMetricFamily(
             name, text, buckets=buckets, sum_value=f.get(f"{prefix}_sum", 0)
         )
-
-
-def render(extra: Iterable[Collector] = ()) -> bytes:
-    """Every metric; the HTTP ones summed over gunicorn's workers when
-    PROMETHEUS_MULTIPROC_DIR is set (the run command sets it). ``extra`` collectors (the
-    consumer's figures, the lag) are computed here, once per scrape, by this process."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        text = generate_latest(registry)
-    else:
-        text = generate_latest(DEFAULT_REGISTRY)
-    own = CollectorRegistry()
-    for collector in extra:
-        own.register(collector)
-    return text + generate_latest(own)

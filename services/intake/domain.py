@@ -1,11 +1,12 @@
-"""Intake's rules, free of I/O: is this QR code genuine and current, and are two submissions
-the same one."""
+"""Intake's rules and data, free of I/O: is this QR code genuine and current, are two
+submissions the same one, and what the abuse limits answered."""
 
 from __future__ import annotations
 
 import enum
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from shared.signing import verify
 
 INDIA_OFFSET = timezone(timedelta(hours=5, minutes=30))  # India keeps no daylight saving
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,29 @@ class Station:
     zone: str
     active: bool
     qr_version: int
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What an idempotency key was used for: the event id, the submission's fingerprint and
+    whether Kafka acknowledged it."""
+
+    event_id: str
+    fingerprint: str
+    accepted: bool
+
+
+class Verdict(enum.Enum):
+    ADMITTED = "admitted"
+    ADDRESS_LIMIT = "address_limit"
+    MOBILE_LIMIT = "mobile_limit"
+
+
+@dataclass(frozen=True)
+class Admission:
+    verdict: Verdict
+    # The record already held under the idempotency key, if another submission made it.
+    prior: IdempotencyRecord | None = None
 
 
 class CodeProblem(enum.Enum):
@@ -62,3 +87,9 @@ def india_day(now: datetime) -> date:
     """The calendar day in India at ``now`` (an aware datetime): daily limits reset at
     midnight where the visitors are."""
     return now.astimezone(INDIA_OFFSET).date()
+
+
+def is_idempotency_key(text: str) -> bool:
+    """An idempotency key (the API's header, the form's token) is 1 to 128 visible ASCII
+    characters."""
+    return bool(_IDEMPOTENCY_KEY.match(text))

@@ -263,10 +263,8 @@ TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType(
 
 
 def t(key: str, language: str) -> str:
-    """The text for ``key`` in ``language`` ("hi" or "en"), unformatted.
-
-    Raises KeyError for an unknown key or language.
-    """
+    """The text for ``key`` in ``language`` ("hi" or "en"), unformatted; KeyError for an
+    unknown key or language."""
     return TEXT[key][language]
 
 
@@ -285,3 +283,18 @@ def field_error(code: str, language: str, **params: object) -> str:
     Raises KeyError for an unknown code or language, or a missing parameter.
     """
     return t(f"error.{code}", language).format(**params)
+
+
+def field_errors(errors: Mapping[str, object], language: str) -> dict[str, list[str]]:
+    """Schema error codes by field (``too_long:100``) as messages in ``language``; a code
+    without a message reads as ``invalid_value``'s."""
+
+    def message(code: str) -> str:
+        name, _, param = code.partition(":")
+        key = name if f"error.{name}" in TEXT else "invalid_value"
+        return field_error(key, language, max=param)
+
+    return {
+        field: [message(str(c)) for c in (codes if isinstance(codes, list) else [codes])]
+        for field, codes in errors.items()
+    }

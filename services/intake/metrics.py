@@ -1,16 +1,8 @@
-"""Intake's Prometheus metrics. Under gunicorn with several workers, set
-PROMETHEUS_MULTIPROC_DIR (the run command does) so /metrics adds up every worker."""
+"""Intake's Prometheus metrics, served at /metrics by the HTTP kit. Under gunicorn with
+several workers, set PROMETHEUS_MULTIPROC_DIR (the run command does) so /metrics adds up
+every worker."""
 
-import os
-
-from prometheus_client import REGISTRY as DEFAULT_REGISTRY
-from prometheus_client import (
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from prometheus_client import Counter, Histogram
 
 REQUESTS = Counter("intake_http_requests_total", "HTTP requests answered", ["endpoint", "status"])
 REJECTIONS = Counter(
@@ -22,11 +14,3 @@ PUBLISH_SECONDS = Histogram(
     "Time from send to Kafka's acknowledgement",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-
-
-def render() -> bytes:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest(DEFAULT_REGISTRY)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
@@ -53,7 +53,10 @@ class Text(fields.String):
         self.max_length = max_length
         self.multiline = multiline
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    # Empty text becomes None (the field allows none), which marshmallow's String does not say.
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str | None:
         text = clean_text(
             super()._deserialize(value, attr, data, **kwargs), multiline=self.multiline
         )
@@ -100,7 +103,7 @@ class FeedbackInputSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    error_messages: ClassVar[dict[str, str]] = {"unknown": "unknown_field", "type": "invalid_body"}
+    error_messages: dict[str, str] = {"unknown": "unknown_field", "type": "invalid_body"}  # noqa: RUF012
 
     station_code = fields.String(
         required=True,

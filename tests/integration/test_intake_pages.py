@@ -191,7 +191,7 @@ def test_one_mobile_may_rate_one_station_three_times_a_day_then_gets_429(
 def test_one_address_is_limited_per_hour(intake_config, station, signing_key):
     from dataclasses import replace
 
-    from services.intake.app import create_app
+    from services.intake.entrypoints.http import create_app
 
     app = create_app(replace(intake_config, limit_per_address_per_hour=2))
     client = app.test_client()

@@ -13,8 +13,8 @@ CLOSED = "127.0.0.1:9"  # the discard port: nothing listens on it here
 
 def _app(service: str, env: dict[str, str]):
     if service == "intake":
-        from services.intake.app import create_app
         from services.intake.config import IntakeConfig
+        from services.intake.entrypoints.http import create_app
 
         return create_app(IntakeConfig.from_env(env, station_refresh_s=0.0))
     if service == "qr":
@@ -28,8 +28,8 @@ def _app(service: str, env: dict[str, str]):
 
         return create_ops_app(OpsConfig.from_env(env))
     if service == "analytics":
-        from services.analytics.app import create_app
         from services.analytics.config import AnalyticsConfig
+        from services.analytics.entrypoints.http import create_app
 
         return create_app(AnalyticsConfig.from_env(env))
     from services.notifier.config import NotifierConfig

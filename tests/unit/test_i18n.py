@@ -337,3 +337,12 @@ def test_an_unexpected_problem_kind_still_gets_a_page():
     html = render_problem("something_new", 400)
     assert i18n.t("problem.bad_request.title", "hi") in html
     assert "112" in html
+
+
+def test_schema_error_codes_become_messages_with_their_parameter_and_unknown_codes_a_fallback():
+    messages = i18n.field_errors({"name": ["too_long:100"], "x": ["no_such_code"]}, "en")
+
+    assert messages["name"] == [i18n.field_error("too_long", "en", max="100")]
+    assert "100" in messages["name"][0]
+    assert messages["x"] == [i18n.field_error("invalid_value", "en")]
+    assert DEVANAGARI.search(i18n.field_errors({"name": ["too_long:100"]}, "hi")["name"][0])

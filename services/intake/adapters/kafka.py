@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from shared.acked_sender import AckedSender
-from shared.acked_sender import SendFailed as PublishFailed
+from services.intake.ports import PublishFailed
+from shared.acked_sender import AckedSender, SendFailed
 from shared.events import FEEDBACK_TOPIC, FeedbackSubmitted
-
-__all__ = ["FeedbackPublisher", "PublishFailed"]
 
 
 class FeedbackPublisher:
@@ -18,7 +16,10 @@ class FeedbackPublisher:
         self._sender = AckedSender(bootstrap_servers, timeout_s, client_id)
 
     def publish(self, event: FeedbackSubmitted) -> None:
-        self._sender.send_all(FEEDBACK_TOPIC, [(event.key, event.to_json())])
+        try:
+            self._sender.send_all(FEEDBACK_TOPIC, [(event.key, event.to_json())])
+        except SendFailed as exc:
+            raise PublishFailed(str(exc)) from exc
 
     def ready(self) -> bool:
         return self._sender.ready(FEEDBACK_TOPIC)

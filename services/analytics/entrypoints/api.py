@@ -1,0 +1,36 @@
+"""The read API: a station's scores and daily trend, and the ranking."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from services.analytics.entrypoints.args import days_arg, today_in_india, window_arg
+from services.analytics.read_usecases import (
+    ReadDeps,
+    ranking_items,
+    station_scores,
+    station_trend,
+)
+
+
+def api_blueprint(deps: ReadDeps) -> Blueprint:
+    blueprint = Blueprint("api", __name__)
+
+    @blueprint.get("/api/v1/stations/<code>/scores")
+    def scores(code: str) -> Response:
+        return jsonify(station_code=code, windows=station_scores(deps, code))
+
+    @blueprint.get("/api/v1/rankings")
+    def rankings() -> Response:
+        window = window_arg()
+        zone = request.args.get("zone") or None
+        return jsonify(window=window, zone=zone, min_count=deps.policy.min_count,
+                       items=ranking_items(deps, window, zone))  # fmt: skip
+
+    @blueprint.get("/api/v1/stations/<code>/trend")
+    def trend(code: str) -> Response:
+        days = days_arg()
+        series = station_trend(deps, code, days, today_in_india())
+        return jsonify(station_code=code, days=days, timezone="Asia/Kolkata", items=series)
+
+    return blueprint

@@ -1,0 +1,88 @@
+"""Analytics' HTTP entrypoint: the read API and the Commissioner's dashboard on the shared
+HTTP kit (which adds health, readiness, metrics, the body cap and the security headers).
+
+Scores and rankings come from Redis (written by the consumer); names, zones, daily series
+and comments from PostgreSQL. Run under gunicorn as
+``gunicorn 'services.analytics.entrypoints.http:wsgi()'``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import redis
+from flask import Flask, Response
+from prometheus_client.registry import Collector
+
+from services.analytics import metrics
+from services.analytics.cache import ScoresCache
+from services.analytics.config import AnalyticsConfig
+from services.analytics.entrypoints.api import api_blueprint
+from services.analytics.entrypoints.pages import pages_blueprint
+from services.analytics.postgres_reads import PostgresReads
+from services.analytics.ranking import RankingPolicy
+from services.analytics.read_ports import ReadsUnavailable
+from services.analytics.read_usecases import ReadDeps, UnknownStation
+from services.analytics.telemetry import ConsumerTelemetry
+from shared import logs
+from shared.redis_io import redis_client
+from shared.web import json_error, make_app
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deps:
+    reads: ReadDeps
+    collectors: tuple[Collector, ...] = ()
+
+
+def build_deps(config: AnalyticsConfig) -> Deps:
+    """The real adapters; none connects before first use."""
+    client = redis_client(config.connections.redis_url)
+    reads = ReadDeps(
+        database=PostgresReads(config.connections.database_url),
+        scores=ScoresCache(client, config.redis_prefix),
+        policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
+    )
+    consumer_figures = ConsumerTelemetry(client, config.redis_prefix).read
+    return Deps(reads, collectors=(metrics.ConsumerCollector(consumer_figures),))
+
+
+def _redis_answers(deps: ReadDeps) -> bool:
+    try:
+        return deps.scores.ping()
+    except redis.RedisError:
+        return False
+
+
+def _unavailable(error: Exception) -> tuple[Response, int]:
+    logger.warning("a data source is unavailable", exc_info=error)
+    return json_error("scores are unavailable right now; please retry", 503, retry_after=10)
+
+
+def create_app(config: AnalyticsConfig | None = None, deps: Deps | None = None) -> Flask:
+    config = config or AnalyticsConfig.from_env()
+    deps = deps or build_deps(config)
+    reads = deps.reads
+    app = make_app(
+        "services.analytics",
+        requests=metrics.REQUESTS,
+        readiness=lambda: {"redis": _redis_answers(reads), "postgres": reads.database.ready()},
+        collectors=lambda: deps.collectors,
+    )
+    app.extensions["analytics"] = deps
+    app.register_blueprint(api_blueprint(reads))
+    app.register_blueprint(pages_blueprint(reads))
+    app.register_error_handler(UnknownStation, lambda error: json_error(f"no station {error}", 404))
+    app.register_error_handler(redis.RedisError, _unavailable)
+    app.register_error_handler(ReadsUnavailable, _unavailable)
+    return app
+
+
+def wsgi() -> Flask:
+    """Gunicorn's entry: settings from the environment, JSON logs without personal data."""
+    config = AnalyticsConfig.from_env()
+    logs.configure_logging("analytics", config.log_level)
+    return create_app(config)

@@ -1,0 +1,84 @@
+"""Intake's HTTP entrypoint: the QR form and the feedback API on the shared HTTP kit (which
+adds health, readiness, metrics, the body cap and the security headers).
+
+Run under gunicorn as ``gunicorn 'services.intake.entrypoints.http:wsgi()'``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask
+
+from services.intake import metrics
+from services.intake.adapters.kafka import FeedbackPublisher
+from services.intake.adapters.redis import RedisLimits
+from services.intake.config import IntakeConfig
+from services.intake.entrypoints.api import api_blueprint
+from services.intake.entrypoints.form import form_blueprint
+from services.intake.entrypoints.pages import Pages
+from services.intake.stations import StationDirectory, load_stations
+from services.intake.usecases import Deps
+from shared import logs
+from shared.redis_io import redis_client
+from shared.stations_feed import StationsFeed
+from shared.web import HttpSettings, make_app
+
+
+def build_deps(config: IntakeConfig) -> Deps:
+    """The real adapters. None of them connects until first used.
+
+    The station directory follows the ``stations`` topic (its reader thread starts with the
+    first request, after gunicorn's fork) unless ``station_refresh_s`` is 0: then PostgreSQL
+    is read on every request anyway and a reader would add nothing.
+    """
+    connections = config.connections
+    feed = None
+    if config.station_refresh_s > 0:
+        feed = StationsFeed(connections.kafka_bootstrap_servers, client_id="intake-stations")
+    return Deps(
+        stations=StationDirectory(
+            lambda: load_stations(connections.database_url),
+            refresh_s=config.station_refresh_s,
+            feed=feed,
+        ),
+        limits=RedisLimits(
+            redis_client(connections.redis_url),
+            per_address_per_hour=config.limit_per_address_per_hour,
+            per_mobile_per_day=config.limit_per_mobile_per_station_per_day,
+            idempotency_ttl_s=config.idempotency_ttl_s,
+        ),
+        publisher=FeedbackPublisher(connections.kafka_bootstrap_servers, config.publish_timeout_s),
+        clock=lambda: datetime.now(UTC),
+        signing_key=config.qr_signing_key,
+        mobile_hash_key=config.mobile_hash_key,
+    )
+
+
+def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> Flask:
+    """The intake app; ``deps`` replaces the real adapters (none connects before first use)."""
+    config = config or IntakeConfig.from_env()
+    cases = deps or build_deps(config)
+    pages = Pages(config.retry_after_s, config.retention_days)
+    app = make_app(
+        "services.intake",
+        requests=metrics.REQUESTS,
+        readiness=lambda: {
+            "kafka": cases.publisher.ready(),
+            "redis": cases.limits.ready(),
+            "stations": cases.stations.ready(),
+        },
+        settings=HttpSettings(config.max_body_bytes, config.trusted_proxies),
+        page_error=pages.http_error,
+    )
+    app.extensions["intake"] = cases
+    app.register_blueprint(form_blueprint(cases, pages))
+    app.register_blueprint(api_blueprint(cases, config.retry_after_s))
+    return app
+
+
+def wsgi() -> Flask:
+    """Gunicorn's entry: settings from the environment, JSON logs without personal data."""
+    config = IntakeConfig.from_env()
+    logs.configure_logging("intake", config.log_level)
+    return create_app(config)
