@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import psycopg2
 import redis
@@ -27,12 +26,12 @@ from services.analytics.ranking import RankingPolicy
 from services.analytics.telemetry import ConsumerTelemetry
 from shared import logs
 from shared.complaint_types import COMPLAINT_TYPES
+from shared.india import INDIA
 from shared.lag_metrics import KafkaLagCollector
 from shared.redis_io import redis_client
 from shared.scores import WindowStats
 
 logger = logging.getLogger(__name__)
-INDIA = ZoneInfo("Asia/Kolkata")
 WINDOW_LABELS = {"24h": ("24 घंटे", "24 hours"), "7d": ("7 दिन", "7 days"),
                  "30d": ("30 दिन", "30 days")}  # fmt: skip
 
@@ -151,7 +150,7 @@ def create_app(
         days = days_arg()
         with deps.database.cursor() as cur:
             series = reads.trend(cur, code, days, datetime.now(INDIA).date())
-        return jsonify(station_code=code, days=days, timezone="Asia/Kolkata", items=series)
+        return jsonify(station_code=code, days=days, timezone=str(INDIA), items=series)
 
     @app.get("/")
     def dashboard() -> Response:

@@ -22,9 +22,9 @@ from kafka.errors import KafkaError
 
 from shared.lag import GROUP_TOPICS, LagReader, PartitionSample
 from shared.lag_metrics import dead_letter_counts
+from shared.topics import DEAD_LETTER_TOPICS
 
 logger = logging.getLogger(__name__)
-DEAD_LETTER_TOPICS = ("feedback.dlq", "station.scores.dlq")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import redis
 from flask import Flask, Response, render_template
@@ -32,12 +31,12 @@ from services.analytics.lag_history import (
     start_sampler,
 )
 from shared.config import Env
+from shared.india import INDIA
 from shared.lag import GROUP_TOPICS, PartitionSample
 from shared.lag_metrics import dead_letter_counts
 from shared.lag_status import judge_groups
 
 logger = logging.getLogger(__name__)
-INDIA = ZoneInfo("Asia/Kolkata")
 SERVICES = (("intake", "INTAKE", 8001), ("qr", "QR", 8002),
             ("analytics", "ANALYTICS", 8003), ("notifier", "NOTIFIER", 8004))  # fmt: skip
 GROUP_LABELS = {"analytics": ("विश्लेषण", "analytics: feedback into scores"),

@@ -11,7 +11,7 @@ from typing import Any
 
 from psycopg2.pool import ThreadedConnectionPool
 
-INDIA = "Asia/Kolkata"
+from shared.india import INDIA
 
 
 class ReadDatabase:

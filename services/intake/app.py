@@ -26,8 +26,8 @@ from services.intake.domain import CodeProblem
 from services.intake.guards import Guards
 from services.intake.openapi import build_spec
 from services.intake.publisher import FeedbackPublisher
-from services.intake.schemas import FeedbackInputSchema, form_to_payload, today_in_india
-from services.intake.stations import StationDirectory, load_stations
+from services.intake.schemas import FeedbackInputSchema, form_to_payload
+from services.intake.stations import StationDirectory
 from services.intake.usecases import (
     Deps,
     IdempotencyConflict,
@@ -40,8 +40,9 @@ from services.intake.usecases import (
 )
 from shared import logs
 from shared.complaint_types import complaint_type_choices
+from shared.india import today_in_india
 from shared.redis_io import redis_client
-from shared.stations_feed import StationsFeed
+from shared.stations_reader import StationsFeed
 
 logger = logging.getLogger(__name__)
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -56,21 +57,11 @@ _API_MESSAGES = {
 
 
 def build_deps(config: IntakeConfig) -> Deps:
-    """The real adapters. None of them connects until first used.
-
-    The station directory follows the ``stations`` topic (its reader thread starts with the
-    first request, after gunicorn's fork) unless ``station_refresh_s`` is 0: then PostgreSQL
-    is read on every request anyway and a reader would add nothing.
-    """
-    feed = None
-    if config.station_refresh_s > 0:
-        feed = StationsFeed(config.connections.kafka_bootstrap_servers, client_id="intake-stations")
+    """The real adapters. None of them connects until first used; the station directory's
+    reader thread starts with the first request, after gunicorn's fork."""
+    feed = StationsFeed(config.connections.kafka_bootstrap_servers, client_id="intake-stations")
     return Deps(
-        stations=StationDirectory(
-            lambda: load_stations(config.connections.database_url),
-            refresh_s=config.station_refresh_s,
-            feed=feed,
-        ),
+        stations=StationDirectory(feed, max_lag_s=config.station_max_lag_s),
         guards=Guards(
             redis_client(config.connections.redis_url),
             per_address_per_hour=config.limit_per_address_per_hour,

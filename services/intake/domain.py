@@ -6,23 +6,12 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
+from shared.events import Station
+from shared.india import day_in_india
 from shared.signing import verify
-
-INDIA_OFFSET = timezone(timedelta(hours=5, minutes=30))  # India keeps no daylight saving
-
-
-@dataclass(frozen=True)
-class Station:
-    code: str
-    name_en: str
-    name_hi: str
-    zone: str
-    active: bool
-    qr_version: int
 
 
 class CodeProblem(enum.Enum):
@@ -61,4 +50,4 @@ def fingerprint(payload: dict[str, Any]) -> str:
 def india_day(now: datetime) -> date:
     """The calendar day in India at ``now`` (an aware datetime): daily limits reset at
     midnight where the visitors are."""
-    return now.astimezone(INDIA_OFFSET).date()
+    return day_in_india(now)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from shared.acked_sender import AckedSender
 from shared.acked_sender import SendFailed as PublishFailed
-from shared.events import FEEDBACK_TOPIC, FeedbackSubmitted
+from shared.events import FeedbackSubmitted
+from shared.topics import FEEDBACK_TOPIC
 
 __all__ = ["FeedbackPublisher", "PublishFailed"]
 

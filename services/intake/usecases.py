@@ -15,11 +15,11 @@ from typing import Any, Protocol
 import redis
 
 from services.intake import metrics
-from services.intake.domain import CodeProblem, Station, check_code, fingerprint
+from services.intake.domain import CodeProblem, check_code, fingerprint
 from services.intake.guards import Admission, Guards, IdempotencyRecord, Verdict
 from services.intake.publisher import PublishFailed
 from services.intake.stations import RegistryUnavailable
-from shared.events import FeedbackSubmitted
+from shared.events import FeedbackSubmitted, Station
 from shared.mobile import mobile_hash
 
 logger = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from services.notifier.config import NotifierConfig
 from services.notifier.consumer import DLQ_TOPIC, GROUP
 from shared import db, logs
 from shared.lag_metrics import KafkaLagCollector
-from shared.scores import SCORES_TOPIC
+from shared.topics import SCORES_TOPIC
 
 logger = logging.getLogger(__name__)
 STATUSES = ("open", "acknowledged", "resolved")

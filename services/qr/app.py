@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.qr import metrics, posters, qrcodes, tokens, usecases
 from services.qr.config import QrConfig
-from services.qr.domain import Duplicate, NotFound, Station, UnknownZone, qr_url
+from services.qr.domain import Duplicate, NotFound, UnknownZone, admin_view, public_view, qr_url
 from services.qr.openapi import build_spec
 from services.qr.publisher import PublishFailed, StationsPublisher
 from services.qr.schemas import (
@@ -38,7 +38,7 @@ from services.qr.schemas import (
     StationSchema,
 )
 from shared import db, logs
-from shared.events import STATION_CODE_PATTERN
+from shared.events import STATION_CODE_PATTERN, Station
 
 logger = logging.getLogger(__name__)
 _CODE = re.compile(STATION_CODE_PATTERN)
@@ -101,7 +101,7 @@ def create_app(config: QrConfig | None = None, deps: Deps | None = None) -> Flas
         return guarded
 
     def view(station: Station) -> dict[str, Any]:
-        return station.admin_view() if admin() else station.public_view()
+        return admin_view(station) if admin() else public_view(station)
 
     def body(schema) -> dict[str, Any]:
         data = request.get_json(silent=True)
@@ -149,7 +149,7 @@ def create_app(config: QrConfig | None = None, deps: Deps | None = None) -> Flas
     def create_station() -> tuple[Response, int, dict[str, str]]:
         station = usecases.create_station(cases, body(StationSchema()))
         location = f"/api/v1/stations/{station.code}"
-        return jsonify(station.admin_view()), 201, {"Location": location}
+        return jsonify(admin_view(station)), 201, {"Location": location}
 
     @app.get("/api/v1/stations/<code>")
     def get_station(code: str) -> Response:
@@ -159,12 +159,12 @@ def create_app(config: QrConfig | None = None, deps: Deps | None = None) -> Flas
     @admin_only
     def update_station(code: str) -> Response:
         changes = body(StationChangesSchema())
-        return jsonify(usecases.update_station(cases, checked_code(code), changes).admin_view())
+        return jsonify(admin_view(usecases.update_station(cases, checked_code(code), changes)))
 
     @app.delete("/api/v1/stations/<code>")
     @admin_only
     def deactivate_station(code: str) -> Response:
-        return jsonify(usecases.deactivate_station(cases, checked_code(code)).admin_view())
+        return jsonify(admin_view(usecases.deactivate_station(cases, checked_code(code))))
 
     @app.post("/api/v1/stations/<code>/qr/rotate")
     @admin_only
@@ -175,7 +175,7 @@ def create_app(config: QrConfig | None = None, deps: Deps | None = None) -> Flas
         station, audit = usecases.rotate_qr(
             cases, checked_code(code), reason=reason, token_id=who.id, rotated_by=who.label
         )
-        return jsonify(station=station.admin_view(), rotation=audit, qr_url=url_of(station))
+        return jsonify(station=admin_view(station), rotation=audit, qr_url=url_of(station))
 
     @app.get("/api/v1/stations/<code>/rotations")
     @admin_only

@@ -21,8 +21,9 @@ from pathlib import Path
 from services.qr import posters, tokens
 from services.qr import repository as repo
 from services.qr.config import QrConfig
-from services.qr.domain import NotFound, Station, qr_url
+from services.qr.domain import NotFound, qr_url
 from shared import db
+from shared.events import Station
 
 
 def ensure_admin_token(database_url: str, token: str | None, label: str) -> tuple[str, bool]:

@@ -6,8 +6,8 @@ from typing import Any
 
 import psycopg2.errors
 
-from services.qr.domain import Duplicate, NotFound, Station, UnknownZone, Zone
-from shared.stations_feed import Contact
+from services.qr.domain import Duplicate, NotFound, UnknownZone, Zone
+from shared.events import Contact, Station
 
 STATION_COLUMNS = (
     "code", "name_en", "name_hi", "zone", "kind", "address", "sho_name", "sho_mobile",
@@ -18,7 +18,11 @@ _EDITABLE = frozenset(STATION_COLUMNS) - {"code", "qr_version", "revision", "upd
 
 
 def _station(row: tuple) -> Station:
-    return Station(*row)
+    code, name_en, name_hi, zone, kind, address, *sho, active, qr_version, revision, at = row
+    return Station(
+        code, name_en, name_hi, zone, active, qr_version, revision, kind, address,
+        Contact(*sho), updated_at=at,
+    )  # fmt: skip
 
 
 def get_station(cur, code: str, *, for_update: bool = False) -> Station:

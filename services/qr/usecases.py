@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from services.qr import metrics
 from services.qr import repository as repo
-from services.qr.domain import Station, station_changed
+from services.qr.domain import station_changed
 from shared import db
-from shared.stations_feed import StationChanged
+from shared.events import Station, StationChanged
 
 logger = logging.getLogger(__name__)
 
