@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
-from shared.events.envelope import STATION_CODE_PATTERN, load_event
+from shared.events.envelope import STATION_CODE_PATTERN, InvalidEvent, load_event
 from shared.scores import WindowStats
 
 
@@ -46,8 +46,12 @@ class StationScoresUpdated:
 
     @classmethod
     def from_json(cls, raw: bytes) -> StationScoresUpdated:
-        """Parse a message value; InvalidEvent says why it cannot be processed."""
-        event: StationScoresUpdated = load_event(_SCHEMA, raw, cls.SCHEMA_VERSION)
+        """Parse a message value; InvalidEvent says why it cannot be processed (the reason
+        begins "not a station scores event", as dead letters have always said)."""
+        try:
+            event: StationScoresUpdated = load_event(_SCHEMA, raw, cls.SCHEMA_VERSION)
+        except InvalidEvent as exc:
+            raise InvalidEvent(f"not a station scores event: {exc}") from None
         return event
 
 

@@ -1,9 +1,9 @@
 """The station registry's record, ``Station``, and the ``StationChanged`` event that carries
 it on the compacted ``stations`` topic.
 
-The QR service owns the registry and publishes the full current record of a station, keyed
-by its code, after every change (created, updated, rotated, deactivated) and once per station
-when the installation starts ("announced"). Compaction keeps at least the last record per
+The registry's owner publishes the full current record of a station, keyed by its code,
+after every change (created, updated, rotated, deactivated) and once per station when the
+installation starts ("announced"). Compaction keeps at least the last record per
 code, so a reader that starts from the beginning of the topic learns the whole registry. A
 deactivated station stays on the topic as a record with ``active: false`` rather than a Kafka
 tombstone (a null value): a tombstone would let compaction forget the station, and readers
