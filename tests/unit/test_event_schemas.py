@@ -89,5 +89,5 @@ def test_an_officer_s_contacts_stay_out_of_a_station_s_repr() -> None:
 
 
 def test_a_refused_scores_event_says_so_in_the_words_dead_letters_always_had() -> None:
-    with pytest.raises(InvalidEvent, match="^not a station scores event: not JSON"):
+    with pytest.raises(InvalidEvent, match=r"^not a station scores event: not JSON"):
         StationScoresUpdated.from_json(b"{not json")
