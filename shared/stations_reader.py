@@ -19,13 +19,16 @@ logger = logging.getLogger(__name__)
 
 def _consumer(bootstrap_servers: str, client_id: str, timeout_s: float = 5.0) -> KafkaConsumer:
     # No group: every reader reads the whole topic for itself and commits nothing.
+    timeout_ms = max(1000, int(timeout_s * 1000))
     return KafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        request_timeout_ms=max(1000, int(timeout_s * 1000)),
+        request_timeout_ms=timeout_ms,
+        # Without it the constructor waits 30 s for an unreachable broker.
+        bootstrap_timeout_ms=timeout_ms,
         reconnect_backoff_max_ms=2000,
     )
 
@@ -147,14 +150,9 @@ class StationsFeed:
                 )
                 return ends
             except KafkaError:
+                # The client is kept: it reconnects by itself once the broker is back.
                 logger.warning("stations feed: end offsets unknown", exc_info=True)
-                self._close_ends_client()
                 return None
-
-    def _close_ends_client(self) -> None:
-        if self._ends_client is not None:
-            self._ends_client.close()
-            self._ends_client = None
 
     # -- the reader thread -----------------------------------------------------------------
 
@@ -173,7 +171,9 @@ class StationsFeed:
         if self._thread is not None:
             self._thread.join(timeout_s)
         with self._ends_lock:
-            self._close_ends_client()
+            if self._ends_client is not None:
+                self._ends_client.close()
+                self._ends_client = None
 
     def _run(self) -> None:
         while not self._stop.is_set():

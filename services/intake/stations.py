@@ -10,6 +10,7 @@ form opens, within about a second and without a restart.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -49,9 +50,9 @@ class StationDirectory:
     ``get`` answers from memory once the feed has read the whole topic; before that it waits
     up to ``first_read_s`` and then raises RegistryUnavailable. When the feed has not been at
     the end of the topic for ``max_lag_s`` (0: on every call) ``get`` first makes it read up
-    to the topic's current end, for at most ``sync_timeout_s``; if that fails (Kafka down)
-    the answer comes from the view as it is, and no further attempt is made for
-    ``retry_s``.
+    to the topic's current end, for at most ``sync_timeout_s`` (one call at a time: a call
+    that finds another reading answers from the view); if that fails (Kafka down) the answer
+    comes from the view as it is, and no further attempt is made for ``retry_s``.
     """
 
     def __init__(
@@ -71,6 +72,7 @@ class StationDirectory:
         self._retry_s = retry_s
         self._clock = clock
         self._failed_at = float("-inf")
+        self._syncing = threading.Lock()
 
     def get(self, code: str) -> Station | None:
         """The station of ``code``, None for a code the registry never had (a deactivated
@@ -96,7 +98,14 @@ class StationDirectory:
         self._feed.stop()
 
     def _sync(self, now: float) -> None:
-        if self._feed.sync(self._sync_timeout_s):
+        # One request reads to the end at a time; the others answer from the view meanwhile,
+        # so an unreachable broker holds up one request per ``retry_s``, not every one.
+        if not self._syncing.acquire(blocking=False):
             return
-        self._failed_at = now
+        try:
+            if self._feed.sync(self._sync_timeout_s):
+                return
+            self._failed_at = now
+        finally:
+            self._syncing.release()
         logger.warning("stations topic not read to its end; answering from the view as it is")

@@ -113,3 +113,23 @@ def test_a_deactivated_station_is_still_found_so_its_page_can_say_so() -> None:
     station = a_station(active=False)
 
     assert a_directory(caught_up_feed(station, clock=clock), clock).get(station.code) == station
+
+
+def test_a_request_that_finds_another_reading_to_the_end_answers_from_the_view_meanwhile() -> None:
+    clock = Clock()
+    station = a_station(qr_version=1, revision=10)
+    feed = caught_up_feed(station, clock=clock)
+    directory = a_directory(feed, clock, max_lag_s=0.0)
+    feed.publish(replace(station, qr_version=2, revision=11), "rotated")
+    answered_meanwhile = []
+    read_to_end = feed.sync
+
+    def slow_sync(timeout_s: float) -> bool:
+        answered_meanwhile.append(directory.get(station.code))  # another visitor's request
+        return read_to_end(timeout_s)
+
+    feed.sync = slow_sync  # type: ignore[method-assign]
+
+    assert directory.get(station.code).qr_version == 2
+    assert [s.qr_version for s in answered_meanwhile] == [1]
+    assert feed.syncs == 1
