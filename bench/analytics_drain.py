@@ -34,7 +34,7 @@ from services.analytics.consumer import FeedbackConsumer, build_deps
 from shared import db
 from shared.complaint_types import COMPLAINT_TYPES
 from shared.events import FeedbackSubmitted
-from shared.kafka_io import TopicSpec, ensure_topics
+from shared.topics import TopicSpec, ensure_topics
 
 TARGET_RATIO = 0.50
 COMMENTS = (

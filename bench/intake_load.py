@@ -40,8 +40,8 @@ from kafka import KafkaConsumer, TopicPartition
 
 from ops import services
 from shared import db
-from shared.events import FEEDBACK_TOPIC
 from shared.signing import sign
+from shared.topics import FEEDBACK_TOPIC
 
 REPO = Path(__file__).resolve().parents[1]
 LUA_SCRIPT = REPO / "bench" / "post_feedback.lua"

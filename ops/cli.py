@@ -42,8 +42,8 @@ def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
 def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     """Servers up, topics created, schema migrated, Gurugram seeded. Safe to repeat."""
     from ops.seeding import seed
-    from shared.kafka_io import ensure_topics
     from shared.migrate import migrate
+    from shared.topics import ensure_topics
 
     print("starting Kafka, PostgreSQL and Redis ...", flush=True)
     stack.start_all(cfg)

@@ -7,6 +7,7 @@ reads ``os.environ``.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ class Env:
             raise ConfigError(f"{name} is not set")
         return default
 
-    def int(self, name: str, default: int) -> int:
+    def int(self, name: builtins.str, default: int) -> int:
         raw = self.values.get(name, "").strip()
         if not raw:
             return default
@@ -47,7 +48,7 @@ class Env:
         except ValueError:
             raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
-    def float(self, name: str, default: float) -> float:
+    def float(self, name: builtins.str, default: float) -> float:
         raw = self.values.get(name, "").strip()
         if not raw:
             return default
@@ -56,7 +57,7 @@ class Env:
         except ValueError:
             raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: bool) -> bool:
         raw = self.values.get(name, "").strip().lower()
         if not raw:
             return default
@@ -66,7 +67,7 @@ class Env:
             return False
         raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
-    def secret(self, name: str) -> bytes:
+    def secret(self, name: builtins.str) -> bytes:
         """A required secret key; at least 16 characters so an HMAC over it is worth having."""
         value = self.str(name, "")
         if len(value) < 16:

@@ -1,61 +1,14 @@
-"""Kafka plumbing shared by every service: the topics, a durable producer, a consumer that
-commits only when told to."""
+"""Kafka plumbing shared by every service: a durable producer, a consumer that commits only
+when told to. The topics themselves are in ``shared.topics``."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from dataclasses import dataclass, field
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TopicSpec:
-    name: str
-    partitions: int
-    config: dict[str, str] = field(default_factory=dict)
-
-
-# Partition counts are fixed here, not left to broker defaults: keys (station codes) map to
-# partitions by count, so changing it later reorders a station's events.
-TOPICS = (
-    TopicSpec("feedback.submitted", 12, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
-    TopicSpec("feedback.dlq", 3, {"retention.ms": str(90 * 24 * 3600 * 1000)}),
-    TopicSpec("station.scores", 12),
-    TopicSpec("station.scores.dlq", 3, {"retention.ms": str(90 * 24 * 3600 * 1000)}),
-    TopicSpec("stations", 3, {"cleanup.policy": "compact"}),
-)
-
-
-def ensure_topics(
-    bootstrap_servers: str, replication_factor: int = 1, topics: tuple[TopicSpec, ...] = TOPICS
-) -> list[str]:
-    """Create the topics that do not exist yet; returns the names created now."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="pratikriya-setup")
-    try:
-        existing = set(admin.list_topics())
-        missing = [t for t in topics if t.name not in existing]
-        for spec in missing:
-            # Another process may create it between list and create: that is what we wanted.
-            with contextlib.suppress(TopicAlreadyExistsError):
-                admin.create_topics(
-                    [
-                        NewTopic(
-                            spec.name,
-                            num_partitions=spec.partitions,
-                            replication_factor=replication_factor,
-                            topic_configs=spec.config,
-                        )
-                    ]
-                )
-        return [t.name for t in missing]
-    finally:
-        admin.close()
 
 
 def durable_producer(

@@ -43,7 +43,7 @@ def infra(stack_config) -> dict[str, str]:
 def intake_config(infra):
     from services.intake.config import IntakeConfig
 
-    return IntakeConfig.from_env(infra, station_refresh_s=0.0, limit_per_address_per_hour=1_000_000)
+    return IntakeConfig.from_env(infra, station_max_lag_s=0.0, limit_per_address_per_hour=1_000_000)
 
 
 @pytest.fixture
@@ -54,6 +54,7 @@ def intake_app(intake_config):
     app = create_app(intake_config)
     yield app
     app.extensions["intake"].publisher.close()
+    app.extensions["intake"].stations.close()
 
 
 @pytest.fixture

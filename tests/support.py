@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -11,7 +13,10 @@ from typing import Any, TypeVar
 from kafka import KafkaConsumer, TopicPartition
 
 from shared import db
+from shared.acked_sender import AckedSender
+from shared.events import Contact, StationChanged
 from shared.signing import sign
+from shared.topics import STATIONS_TOPIC
 
 T = TypeVar("T")
 
@@ -25,7 +30,8 @@ def unique_mobile() -> str:
 
 
 def create_station(database_url: str, *, zone: str = "East", **fields: Any) -> dict[str, Any]:
-    """A station of its own for one test, straight into the registry."""
+    """A station of its own for one test, straight into the registry and, as the QR service
+    would announce it, onto the stations topic."""
     code = fields.pop("code", None) or unique_code()
     row = {
         "code": code,
@@ -42,16 +48,48 @@ def create_station(database_url: str, *, zone: str = "East", **fields: Any) -> d
             f"INSERT INTO stations ({columns}) VALUES ({', '.join(['%s'] * len(row))})",  # noqa: S608
             list(row.values()),
         )
+    publish_station(database_url, code, "created")
     return row
 
 
 def update_station(database_url: str, code: str, **fields: Any) -> None:
+    """Change a station's row, then publish its record as the QR service would."""
     sets = ", ".join(f"{k} = %s" for k in fields)
     with db.connection(database_url) as conn, db.transaction(conn) as cur:
         cur.execute(
             f"UPDATE stations SET {sets} WHERE code = %s",  # noqa: S608
             [*fields.values(), code],
         )
+    publish_station(database_url, code, "updated")
+
+
+@functools.cache
+def _stations_sender() -> AckedSender:
+    # One producer for the whole run: connecting one per test station would cost more than
+    # the test.
+    return AckedSender(os.environ["KAFKA_BOOTSTRAP_SERVERS"], 10.0, "tests-stations")
+
+
+def publish_station(database_url: str, code: str, change: str) -> StationChanged:
+    """The station's row, with its zone's contacts, onto the stations topic (acknowledged)."""
+    with db.connection(database_url) as conn, db.transaction(conn) as cur:
+        cur.execute(
+            "SELECT s.code, s.name_en, s.name_hi, s.zone, s.active, s.qr_version, s.revision,"
+            " s.kind, s.address, s.sho_name, s.sho_mobile, s.sho_email,"
+            " z.acp_name, z.acp_mobile, z.acp_email, z.dcp_name, z.dcp_mobile, z.dcp_email"
+            " FROM stations s LEFT JOIN zones z ON z.code = s.zone WHERE s.code = %s",
+            (code,),
+        )
+        row = cur.fetchone()
+    assert row is not None, f"no station {code}"
+    people = [value or "" for value in row[9:]]
+    record = StationChanged(
+        change=change, code=row[0], name_en=row[1], name_hi=row[2], zone=row[3],
+        active=row[4], qr_version=row[5], revision=row[6], kind=row[7], address=row[8],
+        sho=Contact(*people[0:3]), acp=Contact(*people[3:6]), dcp=Contact(*people[6:9]),
+    )  # fmt: skip
+    _stations_sender().send_all(STATIONS_TOPIC, [(record.key, record.to_json())])
+    return record
 
 
 def feedback_body(station: dict[str, Any], key: bytes, **overrides: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@ starts the services (ops/cli.py prepare() and ensure_admin_token()), for contain
 
     python /opt/pratikriya/setup.py      (in the image; deploy/docker/setup.py in the repo)
 
-1. Kafka topics (shared.kafka_io.ensure_topics).
+1. Kafka topics (shared.topics.ensure_topics).
 2. Migrations (shared.migrate), as the application's role from DATABASE_URL.
 3. Seed: Gurugram's zones and stations (ops.seeding).
 4. The analysts' login `pratikriya_analyst`: allowed the views of the `analyst` schema (now
@@ -66,8 +66,8 @@ def grant_analyst_views(database_url: str) -> bool:
 def main() -> int:
     from ops.seeding import seed
     from services.qr.cli import announce_stations, ensure_admin_token
-    from shared.kafka_io import ensure_topics
     from shared.migrate import migrate
+    from shared.topics import ensure_topics
 
     kafka = _required("KAFKA_BOOTSTRAP_SERVERS", 1)
     database_url = _required("DATABASE_URL", 1)

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import redis
 from kafka.errors import KafkaError
@@ -29,9 +28,9 @@ from ops.lag.history import LagHistory, sample_once
 from ops.lag.metrics import dead_letter_counts
 from ops.lag.reader import PartitionSample
 from ops.lag.status import judge_groups
+from shared.india import INDIA
 
 logger = logging.getLogger(__name__)
-INDIA = ZoneInfo("Asia/Kolkata")
 GROUP_LABELS = {"analytics": ("विश्लेषण", "analytics: feedback into scores"),
                 "notifier": ("सूचना", "notifier: scores into alerts")}  # fmt: skip
 STATUS_LABELS = {"OK": "ठीक", "WARN": "चेतावनी", "REWIND": "पीछे गया", "STALL": "अटका",

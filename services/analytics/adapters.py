@@ -13,8 +13,8 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from shared import db
+from shared.events import StationScoresUpdated
 from shared.kafka_io import durable_producer
-from shared.scores import StationScoresUpdated
 
 logger = logging.getLogger(__name__)
 

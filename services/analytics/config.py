@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from shared.config import Connections, Env
-from shared.events import FEEDBACK_DLQ_TOPIC, FEEDBACK_TOPIC
-from shared.scores import SCORES_TOPIC
+from shared.topics import FEEDBACK_DLQ_TOPIC, FEEDBACK_TOPIC, SCORES_TOPIC
 
 
 @dataclass(frozen=True)

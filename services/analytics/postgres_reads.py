@@ -17,8 +17,7 @@ import psycopg2
 from psycopg2.pool import ThreadedConnectionPool
 
 from services.analytics.read_ports import ReadsUnavailable
-
-INDIA = "Asia/Kolkata"
+from shared.india import INDIA
 
 
 class PostgresReads:

@@ -11,15 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from services.analytics.domain import PUBLIC_WINDOWS
 from services.analytics.ranking import RankingPolicy
 from services.analytics.read_ports import ReadRepository, ScoresSource
 from shared.complaint_types import COMPLAINT_TYPES
+from shared.india import INDIA
 from shared.scores import WindowStats
-
-INDIA = ZoneInfo("Asia/Kolkata")
 
 
 @dataclass(frozen=True)

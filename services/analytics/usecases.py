@@ -32,8 +32,7 @@ from services.analytics.domain import (
 )
 from services.analytics.ranking import RankingPolicy
 from services.analytics.telemetry import ConsumerTelemetry
-from shared.events import FeedbackSubmitted, InvalidEvent
-from shared.scores import StationScoresUpdated
+from shared.events import FeedbackSubmitted, InvalidEvent, StationScoresUpdated
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

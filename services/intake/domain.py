@@ -8,23 +8,14 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
+from shared.events import Station
+from shared.india import day_in_india
 from shared.signing import verify
 
-INDIA_OFFSET = timezone(timedelta(hours=5, minutes=30))  # India keeps no daylight saving
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
-
-
-@dataclass(frozen=True)
-class Station:
-    code: str
-    name_en: str
-    name_hi: str
-    zone: str
-    active: bool
-    qr_version: int
 
 
 @dataclass(frozen=True)
@@ -86,7 +77,7 @@ def fingerprint(payload: dict[str, Any]) -> str:
 def india_day(now: datetime) -> date:
     """The calendar day in India at ``now`` (an aware datetime): daily limits reset at
     midnight where the visitors are."""
-    return now.astimezone(INDIA_OFFSET).date()
+    return day_in_india(now)
 
 
 def is_idempotency_key(text: str) -> bool:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from services.intake.domain import Admission, IdempotencyRecord, Station
+from services.intake.domain import Admission, IdempotencyRecord
 from services.intake.stations import RegistryUnavailable
-from shared.events import FeedbackSubmitted
+from shared.events import FeedbackSubmitted, Station
 
 __all__ = [
     "Clock",

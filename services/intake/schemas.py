@@ -8,25 +8,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from shared.complaint_types import COMPLAINT_TYPES
 from shared.events import STATION_CODE_PATTERN, StrictBoolean
+from shared.india import today_in_india
 from shared.mobile import InvalidMobile, normalise_mobile
 
-INDIA = ZoneInfo("Asia/Kolkata")
 # Bidirectional-text overrides can disguise what a comment says; ZWJ/ZWNJ stay (Devanagari
 # needs them).
 _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _REQUIRED = {"required": "required", "null": "required"}
-
-
-def today_in_india() -> date:
-    return datetime.now(INDIA).date()
 
 
 def clean_text(value: str, *, multiline: bool) -> str:

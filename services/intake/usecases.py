@@ -24,7 +24,6 @@ from services.intake.domain import (
     Admission,
     CodeProblem,
     IdempotencyRecord,
-    Station,
     Verdict,
     check_code,
     fingerprint,
@@ -40,7 +39,7 @@ from services.intake.ports import (
 )
 from services.intake.schemas import FeedbackInputSchema
 from shared import logs
-from shared.events import FeedbackSubmitted
+from shared.events import FeedbackSubmitted, Station
 from shared.mobile import mobile_hash
 
 logger = logging.getLogger(__name__)

@@ -27,18 +27,18 @@ from kafka.errors import KafkaError
 
 from services.notifier import store
 from services.notifier.config import NotifierConfig
-from services.notifier.recipients import FeedDirectory, build_directory
+from services.notifier.recipients import build_directory
 from services.notifier.senders import Senders, build_senders
 from services.notifier.usecases import Deps, deliver_due, handle_scores, tick
 from shared import db, logs
 from shared.acked_sender import AckedSender, SendFailed
-from shared.events import InvalidEvent
+from shared.events import InvalidEvent, StationScoresUpdated
 from shared.kafka_io import manual_consumer
-from shared.scores import SCORES_TOPIC, StationScoresUpdated
+from shared.topics import SCORES_DLQ_TOPIC, SCORES_TOPIC
 
 logger = logging.getLogger(__name__)
 GROUP = "notifier"
-DLQ_TOPIC = "station.scores.dlq"
+DLQ_TOPIC = SCORES_DLQ_TOPIC
 # Failures worth waiting out: nothing is committed past them.
 TRANSIENT = (psycopg2.Error, KafkaError, SendFailed)
 
@@ -102,7 +102,7 @@ def run(
     """Consume, decide, tick and send until ``stop`` is set."""
     stop = stop or threading.Event()
     kafka = config.connections.kafka_bootstrap_servers
-    directory = build_directory(config.connections.database_url, kafka)
+    directory = build_directory(kafka)
     deps = Deps(config=config, directory=directory)
     senders = senders or build_senders(config.sms, config.smtp, config.delivery.timeout_s)
     consumer = manual_consumer(
@@ -149,8 +149,7 @@ def run(
         consumer.close(autocommit=False)
         dlq.close()
         _close(conn)
-        if isinstance(directory, FeedDirectory):
-            directory.feed.stop()
+        directory.close()
 
 
 def _process(conn, deps: Deps, consumer, dlq, records) -> bool:

@@ -1,98 +1,60 @@
-"""Who is told about a station: its SHO, and its zone's ACP and DCP.
-
-``Directory`` is the interface. ``FeedDirectory`` answers from the QR service's compacted
-``stations`` topic (shared/stations_feed.py, kept in memory), and asks ``PostgresDirectory``
-(the registry tables) about a station the topic has not told it of: one added by hand, or any
-station while the feed is still reading the topic.
+"""Who is told about a station: its SHO, and its zone's ACP and DCP, as the QR service's
+compacted ``stations`` topic tells them (``shared.stations_reader``, kept in memory). The
+topic holds the whole registry: the QR service announces every station at start and
+publishes every change, so the notifier reads no registry table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
-from shared import db
-from shared.stations_feed import StationChanged, StationsFeed
+from kafka.errors import KafkaError
+
+from shared.events import Station
+from shared.stations_reader import StationsFeed
 
 
-@dataclass(frozen=True)
-class Officer:
-    role: str  # "sho", "acp" or "dcp"
-    name: str = field(repr=False)
-    mobile: str = field(repr=False)
-    email: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class StationContacts:
-    code: str
-    name_en: str
-    name_hi: str
-    zone: str
-    officers: dict[str, Officer]  # by role
+class RegistryNotRead(KafkaError):
+    """The stations topic has not been read to its end yet: a transient failure, the event
+    is handled again later."""
 
 
 class Directory(Protocol):
-    def contacts(self, station_code: str) -> StationContacts | None:
-        """The station's names and officers; None for a station the registry does not know.
-        Raises the store's error when it cannot be reached (a transient failure)."""
+    def contacts(self, station_code: str) -> Station | None:
+        """The station, its names and officers (``Station.officers``); None for a station the
+        registry does not know. Raises a KafkaError when the registry cannot be read yet (a
+        transient failure)."""
         ...
 
 
-class PostgresDirectory:
-    """Reads the ``stations`` and ``zones`` tables on each call (alerts are rare)."""
-
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-
-    def contacts(self, station_code: str) -> StationContacts | None:
-        with (
-            db.connection(self.database_url, application_name="notifier") as conn,
-            db.transaction(conn) as cur,
-        ):
-            cur.execute(
-                "SELECT s.code, s.name_en, s.name_hi, s.zone, s.sho_name, s.sho_mobile,"
-                " s.sho_email, z.acp_name, z.acp_mobile, z.acp_email, z.dcp_name,"
-                " z.dcp_mobile, z.dcp_email"
-                " FROM stations s JOIN zones z ON z.code = s.zone WHERE s.code = %s",
-                (station_code,),
-            )
-            row = cur.fetchone()
-        if row is None:
-            return None
-        code, name_en, name_hi, zone, *people = row
-        officers = {
-            role: Officer(role, *people[i * 3 : i * 3 + 3])
-            for i, role in enumerate(("sho", "acp", "dcp"))
-        }
-        return StationContacts(code, name_en, name_hi, zone, officers)
-
-
 class FeedDirectory:
-    def __init__(self, feed: StationsFeed, fallback: Directory) -> None:
-        self.feed = feed
-        self.fallback = fallback
+    """Stations from the topic. A code not in the view is looked for again once the feed has
+    read up to the topic's current end (within ``sync_timeout_s``), so a station created a
+    moment ago is found; alerts are rare, so this costs little. Until the feed has read the
+    whole topic, or when it cannot reach its end, RegistryNotRead."""
 
-    def contacts(self, station_code: str) -> StationContacts | None:
+    def __init__(self, feed: StationsFeed, sync_timeout_s: float = 5.0) -> None:
+        self.feed = feed
+        self.sync_timeout_s = sync_timeout_s
+
+    def contacts(self, station_code: str) -> Station | None:
+        if not self.feed.wait_caught_up(self.sync_timeout_s):
+            raise RegistryNotRead("the stations topic has not been read to its end yet")
         record = self.feed.get(station_code)
         if record is None:
-            return self.fallback.contacts(station_code)
-        return from_record(record)
+            if not self.feed.sync(self.sync_timeout_s):
+                raise RegistryNotRead("the stations topic cannot be read to its end now")
+            record = self.feed.get(station_code)
+        return record.station if record is not None else None
+
+    def close(self) -> None:
+        self.feed.stop()
 
 
-def from_record(record: StationChanged) -> StationContacts:
-    officers = {
-        role: Officer(role, contact.name, contact.mobile, contact.email)
-        for role, contact in (("sho", record.sho), ("acp", record.acp), ("dcp", record.dcp))
-    }
-    return StationContacts(record.code, record.name_en, record.name_hi, record.zone, officers)
-
-
-def build_directory(database_url: str, kafka_bootstrap_servers: str | None = None) -> Directory:
-    """The stations topic with PostgreSQL behind it; PostgreSQL alone without Kafka."""
-    tables = PostgresDirectory(database_url)
-    if not kafka_bootstrap_servers:
-        return tables
-    feed = StationsFeed(kafka_bootstrap_servers, client_id="notifier-stations")
+def build_directory(
+    kafka_bootstrap_servers: str, client_id: str = "notifier-stations"
+) -> FeedDirectory:
+    """A directory following the stations topic, its reader started."""
+    feed = StationsFeed(kafka_bootstrap_servers, client_id=client_id)
     feed.start()
-    return FeedDirectory(feed, tables)
+    return FeedDirectory(feed)

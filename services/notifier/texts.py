@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.notifier.domain import ROLES
-from services.notifier.recipients import StationContacts
+from shared.events import Station
 
 WINDOW_WORDS = {
     "1h": ("पिछले 1 घंटे में", "in the last hour"),
@@ -68,7 +68,7 @@ def usual(share: float | None) -> tuple[str, str]:
 
 def render(
     kind: str,
-    station: StationContacts,
+    station: Station,
     numbers: Numbers,
     *,
     level: int,

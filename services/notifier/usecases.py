@@ -20,7 +20,8 @@ from services.notifier.recipients import Directory
 from services.notifier.senders import Outgoing, PermanentFailure, Senders, TransientFailure
 from services.notifier.texts import Numbers, render
 from shared import db
-from shared.scores import StationScoresUpdated, WindowStats
+from shared.events import StationScoresUpdated
+from shared.scores import WindowStats
 
 logger = logging.getLogger(__name__)
 

@@ -21,9 +21,10 @@ from pathlib import Path
 from services.qr import usecases
 from services.qr.adapters import postgres
 from services.qr.config import QrConfig
-from services.qr.domain import NotFound, Station
+from services.qr.domain import NotFound
 from services.qr.ports import StationPublisher
 from services.qr.rendering.printing import printer_for
+from shared.events import Station
 
 
 class _NoPublisher:

@@ -1,16 +1,15 @@
-"""The QR service's rules, free of I/O: what a station record is, what its QR code holds,
-which of its fields the public may see, and what a station or zone code looks like."""
+"""The QR service's rules, free of I/O: what its QR code holds, which of a station's fields
+the public may see, what a station or zone code looks like, and the record the ``stations``
+topic gets (``Station`` itself is ``shared.events.Station``, the one every service reads)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
-from shared.events import STATION_CODE_PATTERN
+from shared.events import STATION_CODE_PATTERN, Contact, Station, StationChanged
 from shared.signing import sign
-from shared.stations_feed import Contact, StationChanged
 
 # The fields anyone may read: enough to find a station and check a poster, no contacts.
 PUBLIC_FIELDS = ("code", "name_en", "name_hi", "zone", "kind", "active", "qr_version")
@@ -28,32 +27,21 @@ class Zone:
     dcp: Contact
 
 
-@dataclass(frozen=True)
-class Station:
-    code: str
-    name_en: str
-    name_hi: str
-    zone: str
-    kind: str
-    address: str
-    sho_name: str
-    sho_mobile: str
-    sho_email: str
-    active: bool
-    qr_version: int
-    revision: int
-    updated_at: datetime | None = None
-
-
 def public_view(station: Station) -> dict[str, Any]:
     return {name: getattr(station, name) for name in PUBLIC_FIELDS}
 
 
 def admin_view(station: Station) -> dict[str, Any]:
     """Everything the registry holds of the station, its SHO's contacts as flat fields."""
-    data = asdict(station)
-    data["updated_at"] = station.updated_at.isoformat() if station.updated_at else None
-    return data
+    return {
+        **public_view(station),
+        "address": station.address,
+        "sho_name": station.sho.name,
+        "sho_mobile": station.sho.mobile,
+        "sho_email": station.sho.email,
+        "revision": station.revision,
+        "updated_at": station.updated_at.isoformat() if station.updated_at else None,
+    }
 
 
 class NotFound(Exception):
@@ -96,18 +84,6 @@ def qr_url(base_url: str, key: bytes, code: str, qr_version: int) -> str:
 def station_changed(change: str, station: Station, zone: Zone | None) -> StationChanged:
     """The ``stations`` topic record of ``station`` after ``change``, with its zone's
     escalation contacts so the notifier needs no other source."""
-    return StationChanged(
-        change=change,
-        code=station.code,
-        name_en=station.name_en,
-        name_hi=station.name_hi,
-        zone=station.zone,
-        kind=station.kind,
-        address=station.address,
-        active=station.active,
-        qr_version=station.qr_version,
-        revision=station.revision,
-        sho=Contact(station.sho_name, station.sho_mobile, station.sho_email),
-        acp=zone.acp if zone else Contact(),
-        dcp=zone.dcp if zone else Contact(),
-    )
+    if zone is not None:
+        station = replace(station, acp=zone.acp, dcp=zone.dcp)
+    return StationChanged.of(change, station)

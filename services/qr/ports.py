@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from services.qr.domain import Station, Zone
 from services.qr.tokens import StoredToken, TokenInfo
-from shared.stations_feed import StationChanged
+from shared.events import StationChanged
 
 Clock = Callable[[], datetime]
 

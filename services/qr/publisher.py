@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from shared.acked_sender import AckedSender
 from shared.acked_sender import SendFailed as PublishFailed
-from shared.stations_feed import STATIONS_TOPIC, StationChanged
+from shared.events import StationChanged
+from shared.topics import STATIONS_TOPIC
 
 __all__ = ["PublishFailed", "StationsPublisher"]
 

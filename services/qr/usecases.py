@@ -23,13 +23,13 @@ from services.qr import metrics, tokens
 from services.qr.domain import (
     Deactivated,
     NotFound,
-    Station,
     Zone,
     is_station_code,
     is_zone_code,
     station_changed,
 )
 from services.qr.ports import Clock, Registry, StationPublisher, UnitOfWork
+from shared.events import Station
 
 logger = logging.getLogger(__name__)
 

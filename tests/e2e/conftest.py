@@ -13,7 +13,7 @@ def intake_url(stack_config, infra):
     # the registry at once rather than at its next refresh.
     services.stop_service(stack_config, "intake")
     port = services.start_service(
-        stack_config, "intake", {**infra, "INTAKE_STATION_REFRESH_S": "0"}
+        stack_config, "intake", {**infra, "INTAKE_STATION_MAX_LAG_S": "0"}
     )
     yield f"http://127.0.0.1:{port}"
     services.stop_service(stack_config, "intake")

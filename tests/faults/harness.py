@@ -34,9 +34,9 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from ops import services, stack
 from services.analytics.domain import PUBLIC_WINDOWS, hour_of, windows_from_buckets
 from shared import db
-from shared.events import FEEDBACK_TOPIC
 from shared.redis_io import redis_client
 from shared.scores import WindowStats
+from shared.topics import FEEDBACK_TOPIC
 from tests.support import wait_until
 
 logger = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from kafka import KafkaProducer
 
-from shared.events import FEEDBACK_TOPIC
+from shared.topics import FEEDBACK_TOPIC
 from tests.faults.harness import (
     assert_accepted_is_counted,
     behind,

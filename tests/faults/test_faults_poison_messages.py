@@ -11,7 +11,7 @@ import random
 import pytest
 from kafka import KafkaProducer
 
-from shared.events import FEEDBACK_DLQ_TOPIC, FEEDBACK_TOPIC
+from shared.topics import FEEDBACK_DLQ_TOPIC, FEEDBACK_TOPIC
 from tests.faults.harness import assert_accepted_is_counted
 from tests.integration.analytics.conftest import make_event
 from tests.support import TopicTail, unique_code, wait_until

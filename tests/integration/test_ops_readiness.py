@@ -16,7 +16,7 @@ def _app(service: str, env: dict[str, str]):
         from services.intake.config import IntakeConfig
         from services.intake.entrypoints.http import create_app
 
-        return create_app(IntakeConfig.from_env(env, station_refresh_s=0.0))
+        return create_app(IntakeConfig.from_env(env, station_max_lag_s=0.0))
     if service == "qr":
         from services.qr.config import QrConfig
         from services.qr.entrypoints.http import create_app

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from services.intake.domain import CodeProblem, Station, check_code, fingerprint, india_day
+from services.intake.domain import CodeProblem, check_code, fingerprint, india_day
+from shared.events import Station
 from shared.signing import sign
 
 

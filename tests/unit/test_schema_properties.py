@@ -14,9 +14,8 @@ from marshmallow import ValidationError
 
 from services.qr.schemas import RotationSchema, StationChangesSchema, StationSchema
 from shared.complaint_types import COMPLAINT_TYPES
-from shared.events import FeedbackSubmitted, InvalidEvent
-from shared.scores import WINDOWS, StationScoresUpdated, WindowStats
-from shared.stations_feed import StationChanged
+from shared.events import FeedbackSubmitted, InvalidEvent, StationChanged, StationScoresUpdated
+from shared.scores import WINDOWS, WindowStats
 
 SETTINGS = settings(
     max_examples=150, deadline=None, database=None, derandomize=True,

@@ -11,6 +11,7 @@ from services.analytics.read_usecases import (
     station_scores,
     station_trend,
 )
+from shared.india import INDIA
 
 
 def api_blueprint(deps: ReadDeps) -> Blueprint:
@@ -31,6 +32,6 @@ def api_blueprint(deps: ReadDeps) -> Blueprint:
     def trend(code: str) -> Response:
         days = days_arg()
         series = station_trend(deps, code, days, today_in_india())
-        return jsonify(station_code=code, days=days, timezone="Asia/Kolkata", items=series)
+        return jsonify(station_code=code, days=days, timezone=str(INDIA), items=series)
 
     return blueprint

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from services.intake.ports import PublishFailed
 from shared.acked_sender import AckedSender, SendFailed
-from shared.events import FEEDBACK_TOPIC, FeedbackSubmitted
+from shared.events import FeedbackSubmitted
+from shared.topics import FEEDBACK_TOPIC
 
 
 class FeedbackPublisher:

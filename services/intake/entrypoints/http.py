@@ -17,31 +17,21 @@ from services.intake.config import IntakeConfig
 from services.intake.entrypoints.api import api_blueprint
 from services.intake.entrypoints.form import form_blueprint
 from services.intake.entrypoints.pages import Pages
-from services.intake.stations import StationDirectory, load_stations
+from services.intake.stations import StationDirectory
 from services.intake.usecases import Deps
 from shared import logs
 from shared.redis_io import redis_client
-from shared.stations_feed import StationsFeed
+from shared.stations_reader import StationsFeed
 from shared.web import HttpSettings, make_app
 
 
 def build_deps(config: IntakeConfig) -> Deps:
-    """The real adapters. None of them connects until first used.
-
-    The station directory follows the ``stations`` topic (its reader thread starts with the
-    first request, after gunicorn's fork) unless ``station_refresh_s`` is 0: then PostgreSQL
-    is read on every request anyway and a reader would add nothing.
-    """
+    """The real adapters. None of them connects until first used; the station directory's
+    reader thread starts with the first request, after gunicorn's fork."""
     connections = config.connections
-    feed = None
-    if config.station_refresh_s > 0:
-        feed = StationsFeed(connections.kafka_bootstrap_servers, client_id="intake-stations")
+    feed = StationsFeed(connections.kafka_bootstrap_servers, client_id="intake-stations")
     return Deps(
-        stations=StationDirectory(
-            lambda: load_stations(connections.database_url),
-            refresh_s=config.station_refresh_s,
-            feed=feed,
-        ),
+        stations=StationDirectory(feed, max_lag_s=config.station_max_lag_s),
         limits=RedisLimits(
             redis_client(connections.redis_url),
             per_address_per_hour=config.limit_per_address_per_hour,

@@ -14,9 +14,9 @@ from flask import Response, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from services.intake import i18n
-from services.intake.domain import Station
-from services.intake.schemas import today_in_india
 from shared.complaint_types import complaint_type_choices
+from shared.events import Station
+from shared.india import today_in_india
 
 # A status the visitor should come back after, in Retry-After.
 _RETRY = (429, 503)

@@ -11,11 +11,11 @@ from typing import Any
 import psycopg2
 import psycopg2.errors
 
-from services.qr.domain import Duplicate, NotFound, Station, UnknownZone, Zone
+from services.qr.domain import Duplicate, NotFound, UnknownZone, Zone
 from services.qr.ports import RegistryUnavailable
 from services.qr.tokens import StoredToken, TokenInfo
 from shared import db
-from shared.stations_feed import Contact
+from shared.events import Contact, Station
 
 STATION_COLUMNS = (
     "code", "name_en", "name_hi", "zone", "kind", "address", "sho_name", "sho_mobile",
@@ -61,7 +61,11 @@ def answers(database_url: str) -> bool:
 
 
 def _station(row: Any) -> Station:
-    return Station(*row)
+    code, name_en, name_hi, zone, kind, address, *sho, active, qr_version, revision, at = row
+    return Station(
+        code, name_en, name_hi, zone, active, qr_version, revision, kind, address,
+        Contact(*sho), updated_at=at,
+    )  # fmt: skip
 
 
 def _zone(row: Any) -> Zone:

@@ -28,8 +28,8 @@ def post_json(url: str, body: dict) -> tuple[int, dict]:
 
 
 def post_feedback(intake_url: str, body: dict) -> dict:
-    """POST until intake accepts: a running intake learns of a new station on its next
-    registry reload (INTAKE_STATION_REFRESH_S), answering 404 until then."""
+    """POST until intake accepts: a running intake learns of a new station from the stations
+    topic (within INTAKE_STATION_MAX_LAG_S), answering 404 until then."""
 
     def attempt():
         try:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from shared.events import StationScoresUpdated
 from shared.kafka_io import durable_producer
-from shared.scores import SCORES_TOPIC, StationScoresUpdated, WindowStats
+from shared.scores import WindowStats
+from shared.topics import SCORES_TOPIC
 from tests.integration.notifier.notifier_standins import SmsGatewayStandIn, SmtpStandIn
 from tests.support import create_station, unique_mobile, wait_until
 

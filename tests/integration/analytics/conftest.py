@@ -11,7 +11,7 @@ import pytest
 from kafka import KafkaProducer
 
 from shared.events import FeedbackSubmitted
-from shared.kafka_io import TopicSpec, ensure_topics
+from shared.topics import TopicSpec, ensure_topics
 from tests.support import TopicTail, unique_mobile
 
 

@@ -13,7 +13,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from services.analytics.adapters import Database
 from services.analytics.usecases import rebuild, refresh_moved
-from shared.scores import StationScoresUpdated
+from shared.events import StationScoresUpdated
 from tests.integration.analytics.conftest import drain, make_event
 from tests.support import create_station, wait_until
 

@@ -10,7 +10,7 @@ import pytest
 
 from services.notifier.config import DeliverySettings, NotifierConfig, SmsGateway, SmtpServer
 from services.notifier.domain import RuleSettings
-from services.notifier.recipients import PostgresDirectory
+from services.notifier.recipients import build_directory
 from services.notifier.senders import HttpSmsSender, Senders, SmtpSender
 from services.notifier.usecases import Deps
 from shared import db
@@ -56,9 +56,17 @@ def senders(notifier_config) -> Senders:
     )
 
 
+@pytest.fixture(scope="session")
+def directory(infra):
+    """Recipients from the stations topic, as the worker reads them."""
+    found = build_directory(infra["KAFKA_BOOTSTRAP_SERVERS"], "t-notifier-stations")
+    yield found
+    found.close()
+
+
 @pytest.fixture
-def deps(notifier_config) -> Deps:
-    return Deps(notifier_config, PostgresDirectory(notifier_config.connections.database_url))
+def deps(notifier_config, directory) -> Deps:
+    return Deps(notifier_config, directory)
 
 
 @pytest.fixture

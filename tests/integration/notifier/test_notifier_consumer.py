@@ -11,8 +11,10 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from services.notifier import consumer
+from shared.events import StationScoresUpdated
 from shared.kafka_io import durable_producer
-from shared.scores import SCORES_TOPIC, StationScoresUpdated, WindowStats
+from shared.scores import WindowStats
+from shared.topics import SCORES_TOPIC
 from tests.support import TopicTail, wait_until
 
 pytestmark = pytest.mark.integration

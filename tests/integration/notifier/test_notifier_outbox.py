@@ -13,7 +13,8 @@ from services.notifier import store, usecases
 from services.notifier.entrypoints.http import create_app
 from services.notifier.senders import Outgoing
 from shared import db
-from shared.scores import StationScoresUpdated, WindowStats
+from shared.events import StationScoresUpdated
+from shared.scores import WindowStats
 from tests.integration.notifier.conftest import API_TOKEN
 from tests.integration.notifier.notifier_standins import text_of
 from tests.support import wait_until

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from services.intake.stations import StationDirectory, load_stations
-from shared.stations_feed import StationsFeed
+from services.intake.stations import StationDirectory
+from shared.stations_reader import StationsFeed
 from tests.integration.qr.support import http, new_station
 from tests.support import wait_until
 
@@ -57,28 +57,44 @@ def test_intake_opens_a_new_station_and_refuses_its_rotated_then_deactivated_cod
     assert max(opened_after, rotated_after, deactivated_after) < BOUND_S
 
 
-def test_a_directory_fed_by_the_topic_sees_a_rotation_without_reading_postgres_again(
+def test_a_directory_fed_by_the_topic_sees_a_rotation_without_reading_to_the_end_itself(
     infra, qr_client, auth
 ):
     body = new_station()
     qr_client.post("/api/v1/stations", json=body, headers=auth)
-    loads = []
-
-    def load():
-        loads.append(1)
-        return load_stations(infra["DATABASE_URL"])
-
     feed = StationsFeed(infra["KAFKA_BOOTSTRAP_SERVERS"], client_id="test-directory")
-    directory = StationDirectory(load, refresh_s=3600, miss_reload_s=3600, feed=feed)
+    # A lag bound of an hour: only the reader thread brings changes, no request waits.
+    directory = StationDirectory(feed, max_lag_s=3600, first_read_s=30)
     try:
         assert directory.get(body["code"]).qr_version == 1
-        assert feed.wait_caught_up(30)
 
         qr_client.post(
             f"/api/v1/stations/{body['code']}/qr/rotate", json={"reason": "t"}, headers=auth
         )
 
         wait_until(lambda: directory.get(body["code"]).qr_version == 2, timeout_s=15)
-        assert len(loads) == 1
     finally:
-        feed.stop()
+        directory.close()
+
+
+def test_a_directory_that_may_not_lag_sees_an_acknowledged_change_on_its_next_answer(
+    infra, qr_client, auth
+):
+    body = new_station()
+    feed = StationsFeed(infra["KAFKA_BOOTSTRAP_SERVERS"], client_id="test-directory-sync")
+    directory = StationDirectory(feed, max_lag_s=0.0, first_read_s=30, sync_timeout_s=10)
+    try:
+        assert directory.ready()
+        assert directory.get(body["code"]) is None
+
+        created = qr_client.post("/api/v1/stations", json=body, headers=auth)
+        assert created.status_code == 201
+        assert directory.get(body["code"]).qr_version == 1
+        qr_client.post(
+            f"/api/v1/stations/{body['code']}/qr/rotate", json={"reason": "t"}, headers=auth
+        )
+        assert directory.get(body["code"]).qr_version == 2
+        qr_client.delete(f"/api/v1/stations/{body['code']}", headers=auth)
+        assert directory.get(body["code"]).active is False
+    finally:
+        directory.close()

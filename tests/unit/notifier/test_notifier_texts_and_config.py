@@ -11,17 +11,17 @@ import pytest
 from services.notifier import acklink
 from services.notifier.config import DEFAULT_RULES_FILE, NotifierConfig, duration, load_rules
 from services.notifier.domain import RuleSettings
-from services.notifier.recipients import Officer, StationContacts
 from services.notifier.senders import ConsoleSender, Outgoing, message_id
 from services.notifier.texts import Numbers, render, usual
 from shared.config import ConfigError
+from shared.events import Contact, Station
 
-STATION = StationContacts(
+STATION = Station(
     code="GGN-SADAR",
     name_en="Sadar Gurugram",
     name_hi="सदर गुरुग्राम",
     zone="East",
-    officers={"sho": Officer("sho", "SHO Sadar", "+919000000001", "sho@example.invalid")},
+    sho=Contact("SHO Sadar", "+919000000001", "sho@example.invalid"),
 )
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 

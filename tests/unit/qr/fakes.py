@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.qr.adapters.kafka import PublishFailed
-from services.qr.domain import Duplicate, NotFound, Station, UnknownZone, Zone
+from services.qr.domain import Duplicate, NotFound, UnknownZone, Zone
 from services.qr.tokens import StoredToken, TokenInfo
-from shared.stations_feed import Contact, StationChanged
+from shared.events import Contact, Station, StationChanged
 
 NOW = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
 _EDITABLE = {
@@ -37,9 +37,17 @@ class Tables:
 
 def new_station(fields: dict[str, Any], *, revision: int) -> Station:
     """The station the registry makes of a new station's ``fields``, at QR version 1."""
-    defaults = dict.fromkeys(("address", "sho_name", "sho_mobile", "sho_email"), "")
-    values = {"kind": "police", "active": True, **defaults, **fields}
-    return Station(**values, qr_version=1, revision=revision, updated_at=NOW)
+    values = {"kind": "police", "active": True, "address": "", **fields}
+    sho = Contact(*(values.pop(f"sho_{part}", "") for part in ("name", "mobile", "email")))
+    return Station(**values, sho=sho, qr_version=1, revision=revision, updated_at=NOW)
+
+
+def changed(station: Station, changes: dict[str, Any]) -> Station:
+    """``station`` with the API's flat field changes (``sho_name`` ... into its SHO contact)."""
+    changes = dict(changes)
+    sho = {part: changes.pop(f"sho_{part}") for part in ("name", "mobile", "email")
+           if f"sho_{part}" in changes}  # fmt: skip
+    return replace(station, **changes, sho=replace(station.sho, **sho))
 
 
 class FakeRegistry:
@@ -70,9 +78,7 @@ class FakeRegistry:
             raise Duplicate(fields["code"])
         if fields["zone"] not in self.tables.zones:
             raise UnknownZone(fields["zone"])
-        defaults = dict.fromkeys(("address", "sho_name", "sho_mobile", "sho_email"), "")
-        values = {"kind": "police", "active": True, **defaults, **fields}
-        station = Station(**values, qr_version=1, revision=self._next_revision(), updated_at=NOW)
+        station = new_station(fields, revision=self._next_revision())
         self.tables.stations[station.code] = station
         return station
 
@@ -81,7 +87,7 @@ class FakeRegistry:
         editable = {k: v for k, v in changes.items() if k in _EDITABLE}
         if "zone" in editable and editable["zone"] not in self.tables.zones:
             raise UnknownZone(editable["zone"])
-        after = replace(before, **editable)
+        after = changed(before, editable)
         if after != before:
             after = replace(after, revision=self._next_revision())
         self.tables.stations[code] = after

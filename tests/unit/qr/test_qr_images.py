@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from services.intake.domain import Station, check_code
+from services.intake.domain import check_code
 from services.qr.domain import qr_url
 from services.qr.rendering import qrcodes
+from shared.events import Station
 
 KEY = b"unit-test-signing-key-0123456789"
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from shared.events import InvalidEvent
-from shared.stations_feed import Contact, StationChanged, StationsFeed
+from shared.events import Contact, InvalidEvent, StationChanged
+from shared.stations_reader import StationsFeed
 
 
 def a_record(**overrides) -> StationChanged:

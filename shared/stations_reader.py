@@ -1,136 +1,34 @@
-"""The station registry as a stream: the ``StationChanged`` event on the compacted
-``stations`` topic, and ``StationsFeed``, a reader that keeps an in-memory view of it.
-
-The QR service publishes the full current record of a station, keyed by its code, after
-every change (created, updated, rotated, deactivated) and once per station when the
-installation starts ("announced"). Compaction keeps at least the last record per code, so a
-reader that starts from the beginning of the topic learns the whole registry. A deactivated
-station stays on the topic as a record with ``active: false`` rather than a Kafka tombstone
-(a null value): a tombstone would let compaction forget the station, and readers would then
-answer "unknown station" (404) instead of "this poster was replaced" (410), and the notifier
-could no longer name the station of an old alert.
-
-``revision`` grows with every change to a station (a database sequence), so a reader holding
-two descriptions of one station, say one from the topic and one read from PostgreSQL, keeps
-the higher revision.
-"""
+"""``StationsFeed``: a reader of the compacted ``stations`` topic that keeps the whole station
+registry in memory (the record and its event are in ``shared.events.stations``)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, ClassVar
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
-from shared.events import STATION_CODE_PATTERN, InvalidEvent, StrictBoolean, decode_object
+from shared.events import InvalidEvent, StationChanged
+from shared.topics import STATIONS_TOPIC
 
 logger = logging.getLogger(__name__)
-STATIONS_TOPIC = "stations"
-CHANGES = ("announced", "created", "updated", "rotated", "deactivated")
 
 
-@dataclass(frozen=True)
-class Contact:
-    """An officer the notifier may write to: the SHO, or a zone's ACP or DCP."""
-
-    name: str = ""
-    mobile: str = ""
-    email: str = ""
-
-
-@dataclass(frozen=True)
-class StationChanged:
-    """The full current record of one station after a change."""
-
-    SCHEMA_VERSION: ClassVar[int] = 1
-
-    change: str
-    code: str
-    name_en: str
-    name_hi: str
-    zone: str
-    active: bool
-    qr_version: int
-    revision: int
-    kind: str = "police"
-    address: str = ""
-    sho: Contact = field(default_factory=Contact)
-    acp: Contact = field(default_factory=Contact)
-    dcp: Contact = field(default_factory=Contact)
-    changed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    schema_version: int = 1
-
-    @property
-    def key(self) -> bytes:
-        return self.code.encode()
-
-    def to_json(self) -> bytes:
-        return json.dumps(StationChangedSchema().dump(self), ensure_ascii=False).encode()
-
-    @classmethod
-    def from_json(cls, raw: bytes) -> StationChanged:
-        """Parse a message value; InvalidEvent says why it cannot be used."""
-        data = decode_object(raw, cls.SCHEMA_VERSION)
-        try:
-            return StationChangedSchema().load(data)
-        except ValidationError as exc:
-            raise InvalidEvent(f"schema: {exc.messages}") from None
-
-
-class ContactSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    name = fields.String(required=True)
-    mobile = fields.String(required=True)
-    email = fields.String(required=True)
-
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> Contact:
-        return Contact(**data)
-
-
-class StationChangedSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    schema_version = fields.Integer(required=True, strict=True, validate=validate.Equal(1))
-    change = fields.String(required=True, validate=validate.OneOf(CHANGES))
-    code = fields.String(required=True, validate=validate.Regexp(STATION_CODE_PATTERN))
-    name_en = fields.String(required=True)
-    name_hi = fields.String(required=True)
-    zone = fields.String(required=True)
-    kind = fields.String(required=True)
-    address = fields.String(required=True)
-    active = StrictBoolean(required=True)
-    qr_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    sho = fields.Nested(ContactSchema, required=True)
-    acp = fields.Nested(ContactSchema, required=True)
-    dcp = fields.Nested(ContactSchema, required=True)
-    changed_at = fields.AwareDateTime(required=True, default_timezone=UTC)
-
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> StationChanged:
-        return StationChanged(**data)
-
-
-def _consumer(bootstrap_servers: str, client_id: str) -> KafkaConsumer:
+def _consumer(bootstrap_servers: str, client_id: str, timeout_s: float = 5.0) -> KafkaConsumer:
     # No group: every reader reads the whole topic for itself and commits nothing.
+    timeout_ms = max(1000, int(timeout_s * 1000))
     return KafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        request_timeout_ms=5000,
+        request_timeout_ms=timeout_ms,
+        # Without it the constructor waits 30 s for an unreachable broker.
+        bootstrap_timeout_ms=timeout_ms,
         reconnect_backoff_max_ms=2000,
     )
 
@@ -144,6 +42,10 @@ class StationsFeed:
     that cannot be parsed is logged and skipped: this is a view, there is nothing to commit.
     If Kafka is unreachable the view stays as it was and the thread retries with a pause.
     ``on_change`` is called from the reader thread with each record that changed the view.
+
+    ``caught_up`` tells that everything on the topic when reading began has been read;
+    ``current_at`` when the reader last saw itself at the end of the topic; ``sync`` waits
+    until everything on the topic now has been read (a change acknowledged a moment ago).
     """
 
     def __init__(
@@ -155,6 +57,7 @@ class StationsFeed:
         poll_ms: int = 500,
         retry_s: float = 2.0,
         topic: str = STATIONS_TOPIC,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._bootstrap = bootstrap_servers
         self._client_id = client_id
@@ -162,11 +65,17 @@ class StationsFeed:
         self._poll_ms = poll_ms
         self._retry_s = retry_s
         self._topic = topic
+        self._clock = clock
         self._lock = threading.Lock()
+        self._progress = threading.Condition(self._lock)
         self._stations: dict[str, StationChanged] = {}
+        self._positions: dict[int, int] = {}  # partition -> next offset to read
+        self._current_at = float("-inf")
         self._stop = threading.Event()
         self._caught_up = threading.Event()
         self._thread: threading.Thread | None = None
+        self._ends_lock = threading.Lock()
+        self._ends_client: KafkaConsumer | None = None
 
     # -- the view --------------------------------------------------------------------------
 
@@ -199,6 +108,52 @@ class StationsFeed:
     def wait_caught_up(self, timeout_s: float) -> bool:
         return self._caught_up.wait(timeout_s)
 
+    @property
+    def current_at(self) -> float:
+        """The clock's time when the reader last found nothing more to read (-inf: never)."""
+        with self._lock:
+            return self._current_at
+
+    def sync(self, timeout_s: float) -> bool:
+        """Wait until every record on the topic at the time of the call is in the view; False
+        when that is not so within ``timeout_s`` (Kafka unreachable, the reader not started
+        or still reading)."""
+        deadline = self._clock() + timeout_s
+        if not self._caught_up.wait(timeout_s):
+            return False
+        with self._lock:
+            partitions = [TopicPartition(self._topic, p) for p in self._positions]
+        ends = self._end_offsets(partitions, max(0.0, deadline - self._clock()))
+        if ends is None:
+            return False
+        with self._progress:
+            return self._progress.wait_for(
+                lambda: all(
+                    self._positions.get(tp.partition, -1) >= end for tp, end in ends.items()
+                ),
+                timeout=max(0.0, deadline - self._clock()),
+            )
+
+    def _end_offsets(
+        self, partitions: list[TopicPartition], timeout_s: float
+    ) -> dict[TopicPartition, int] | None:
+        # The reader thread owns its consumer (kafka-python's are not thread-safe): the end
+        # offsets are asked for by a client of their own, one caller at a time.
+        with self._ends_lock:
+            try:
+                if self._ends_client is None:
+                    self._ends_client = _consumer(
+                        self._bootstrap, f"{self._client_id}-ends", timeout_s
+                    )
+                ends: dict[TopicPartition, int] = self._ends_client.end_offsets(
+                    partitions, timeout_ms=max(1, int(timeout_s * 1000))
+                )
+                return ends
+            except KafkaError:
+                # The client is kept: it reconnects by itself once the broker is back.
+                logger.warning("stations feed: end offsets unknown", exc_info=True)
+                return None
+
     # -- the reader thread -----------------------------------------------------------------
 
     def start(self) -> None:
@@ -215,6 +170,10 @@ class StationsFeed:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
+        with self._ends_lock:
+            if self._ends_client is not None:
+                self._ends_client.close()
+                self._ends_client = None
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -237,14 +196,31 @@ class StationsFeed:
             consumer.seek_to_beginning()
             ends = consumer.end_offsets(assigned)
             while not self._stop.is_set():
+                began = self._clock()
                 for batch in consumer.poll(timeout_ms=self._poll_ms).values():
                     for message in batch:
                         self._take(message.value)
+                self._record_progress(consumer, assigned, began)
                 if not self.caught_up and all(consumer.position(tp) >= ends[tp] for tp in ends):
                     self._caught_up.set()
                     logger.info("stations feed caught up", extra={"stations": len(self._stations)})
         finally:
             consumer.close()
+
+    def _record_progress(
+        self, consumer: KafkaConsumer, assigned: list[TopicPartition], began: float
+    ) -> None:
+        positions = {tp.partition: consumer.position(tp) for tp in assigned}
+        highwaters = [consumer.highwater(tp) for tp in assigned]
+        at_end = all(
+            hw is not None and positions[tp.partition] >= hw
+            for tp, hw in zip(assigned, highwaters, strict=True)
+        )
+        with self._progress:
+            self._positions = positions
+            if at_end:
+                self._current_at = began
+            self._progress.notify_all()
 
     def _take(self, value: bytes | None) -> None:
         if value is None:

@@ -1,8 +1,6 @@
-"""The events services exchange over Kafka: one definition, used by producers and consumers.
+"""``FeedbackSubmitted``: a visitor's feedback, once the form or the API has accepted it.
 
-An event is a frozen dataclass with a marshmallow schema and a schema version. On the wire
-it is UTF-8 JSON; the station code is the message key, so one station's events stay in order
-on one partition.
+Keyed by station code, so one station's feedback stays in order on one partition.
 """
 
 from __future__ import annotations
@@ -13,37 +11,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import RAISE, Schema, fields, post_load, validate
 
 from shared.complaint_types import COMPLAINT_TYPES
-
-FEEDBACK_TOPIC = "feedback.submitted"
-FEEDBACK_DLQ_TOPIC = "feedback.dlq"
-STATION_CODE_PATTERN = r"^[A-Z0-9-]{1,32}$"
-
-
-class InvalidEvent(ValueError):
-    """A message that can never be processed: not JSON, wrong schema or unknown version."""
-
-
-def decode_object(raw: bytes, schema_version: int) -> dict[str, Any]:
-    """A message value as the JSON object of an event at ``schema_version``; InvalidEvent
-    when it is not JSON, not an object, or of another version."""
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidEvent(f"not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise InvalidEvent("not a JSON object")
-    version = data.get("schema_version")
-    if version != schema_version:
-        raise InvalidEvent(f"unknown schema_version {version!r}")
-    return data
+from shared.events.envelope import STATION_CODE_PATTERN, StrictBoolean, load_event
 
 
 @dataclass(frozen=True)
 class FeedbackSubmitted:
-    """A visitor's feedback, accepted by intake. ``name`` and ``mobile`` are personal data:
+    """A visitor's feedback, as accepted. ``name`` and ``mobile`` are personal data:
     consumers store them apart from the facts and never log them."""
 
     SCHEMA_VERSION: ClassVar[int] = 1
@@ -101,11 +77,8 @@ class FeedbackSubmitted:
     @classmethod
     def from_json(cls, raw: bytes) -> FeedbackSubmitted:
         """Parse a message value; InvalidEvent says why it cannot be processed."""
-        data = decode_object(raw, cls.SCHEMA_VERSION)
-        try:
-            return _SCHEMA.load(data)
-        except ValidationError as exc:
-            raise InvalidEvent(f"schema: {exc.messages}") from None
+        event: FeedbackSubmitted = load_event(_SCHEMA, raw, cls.SCHEMA_VERSION)
+        return event
 
     def facts(self) -> dict[str, Any]:
         """Everything but the personal data."""
@@ -113,15 +86,6 @@ class FeedbackSubmitted:
         for personal in ("name", "mobile"):
             data.pop(personal)
         return data
-
-
-class StrictBoolean(fields.Boolean):
-    """JSON true or false only: 1 and 0 are numbers, not answers to a yes/no question."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
 
 
 class FeedbackSubmittedSchema(Schema):
