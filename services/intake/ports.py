@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Protocol
 
 from services.intake.domain import Admission, IdempotencyRecord
-from services.intake.stations import RegistryUnavailable
 from shared.events import FeedbackSubmitted, Station
 
 __all__ = [
@@ -28,6 +27,10 @@ __all__ = [
 
 class LimitsUnavailable(Exception):
     """The store of limits and idempotency records could not be reached."""
+
+
+class RegistryUnavailable(Exception):
+    """The stations topic has not been read to its end yet: no answer about any station."""
 
 
 class PublishFailed(Exception):

@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from services.intake.openapi import build_spec
+from services.intake.entrypoints.openapi import build_spec
 
 pytestmark = pytest.mark.integration
 

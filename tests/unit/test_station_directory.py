@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from services.intake.stations import RegistryUnavailable, StationDirectory
+from services.intake.adapters.stations import StationDirectory
+from services.intake.ports import RegistryUnavailable
 from shared.events import Station
 from tests.unit.stations_feed_fake import FakeFeed
 

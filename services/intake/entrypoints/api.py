@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from services.intake import i18n
 from services.intake.domain import is_idempotency_key
-from services.intake.openapi import build_spec
+from services.intake.entrypoints.openapi import build_spec
 from services.intake.usecases import (
     Deps,
     IdempotencyConflict,

@@ -13,11 +13,11 @@ from flask import Flask
 from services.intake import metrics
 from services.intake.adapters.kafka import FeedbackPublisher
 from services.intake.adapters.redis import RedisLimits
+from services.intake.adapters.stations import StationDirectory
 from services.intake.config import IntakeConfig
 from services.intake.entrypoints.api import api_blueprint
 from services.intake.entrypoints.form import form_blueprint
 from services.intake.entrypoints.pages import Pages
-from services.intake.stations import StationDirectory
 from services.intake.usecases import Deps
 from shared import logs
 from shared.redis_io import redis_client

@@ -13,7 +13,7 @@ from marshmallow import Schema
 from services.qr import usecases
 from services.qr.domain import Station, admin_view, public_view, zone_view
 from services.qr.entrypoints.admin import admin_only, caller, required_caller
-from services.qr.openapi import build_spec
+from services.qr.entrypoints.openapi import build_spec
 from services.qr.rendering.printing import Printer
 from services.qr.schemas import (
     ListQuerySchema,

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from services.intake.stations import StationDirectory
+from services.intake.adapters.stations import StationDirectory
 from shared.stations_reader import StationsFeed
 from tests.integration.qr.support import http, new_station
 from tests.support import wait_until

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from services.qr.openapi import build_spec
+from services.qr.entrypoints.openapi import build_spec
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from services.intake.stations import StationDirectory
+from services.intake.adapters.stations import StationDirectory
 from shared.events import Station
 from tests.unit.stations_feed_fake import FakeFeed
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from services.intake.ports import RegistryUnavailable
 from shared.events import Station, StationChanged
 
 logger = logging.getLogger(__name__)
@@ -38,10 +39,6 @@ class Feed(Protocol):
     def current_at(self) -> float: ...
 
     def sync(self, timeout_s: float) -> bool: ...
-
-
-class RegistryUnavailable(Exception):
-    """The topic has not been read to its end yet: no answer about any station."""
 
 
 class StationDirectory:
