@@ -47,8 +47,8 @@ SERVICES = {
     "notifier": Service("notifier", "services.notifier.app:wsgi()", "NOTIFIER_PORT", 8004),
 }
 WORKERS: dict[str, Worker] = {
-    "analytics-consumer": Worker("analytics-consumer", "services.analytics.consumer"),
-    "notifier-worker": Worker("notifier-worker", "services.notifier.consumer"),
+    "analytics-consumer": Worker("analytics-consumer", "services.analytics.entrypoints.worker"),
+    "notifier-worker": Worker("notifier-worker", "services.notifier.entrypoints.worker"),
 }
 
 

@@ -20,13 +20,12 @@ from prometheus_client.registry import Collector
 from werkzeug.exceptions import HTTPException
 
 from services.analytics import charts, metrics, ops_page, reads
-from services.analytics.cache import ScoresCache
+from services.analytics.adapters.redis import ScoresCache
 from services.analytics.config import AnalyticsConfig
-from services.analytics.domain import PUBLIC_WINDOWS
-from services.analytics.ranking import RankingPolicy
-from services.analytics.telemetry import ConsumerTelemetry
+from services.analytics.domain import PUBLIC_WINDOWS, RankingPolicy
 from shared import logs
 from shared.complaint_types import COMPLAINT_TYPES
+from shared.consumer.health import figures_reader
 from shared.lag_metrics import KafkaLagCollector
 from shared.redis_io import redis_client
 from shared.scores import WindowStats
@@ -52,7 +51,9 @@ def build_deps(config: AnalyticsConfig) -> Deps:
         database=reads.ReadDatabase(config.connections.database_url),
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
         collectors=(
-            metrics.ConsumerCollector(ConsumerTelemetry(client, config.redis_prefix).read),
+            metrics.ConsumerCollector(
+                figures_reader(config.connections.database_url, config.group_id)
+            ),
             KafkaLagCollector(
                 config.connections.kafka_bootstrap_servers,
                 {config.group_id: (config.feedback_topic,)},

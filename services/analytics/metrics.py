@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest, multi
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
-from services.analytics.telemetry import SECONDS_BUCKETS, SIZE_BUCKETS
+from shared.consumer.health import SECONDS_BUCKETS, SIZE_BUCKETS
 
 logger = logging.getLogger(__name__)
 REQUESTS = Counter(

@@ -1,7 +1,7 @@
 """The notifier's HTTP entrypoint: the alerts API, the acknowledge link, health and metrics.
 
 Run under gunicorn as ``gunicorn 'services.notifier.app:wsgi()'``. The rules run in the
-worker (``python -m services.notifier.consumer``); this app reads and acknowledges alerts.
+worker (``python -m services.notifier.entrypoints.worker``); this app reads and acknowledges alerts.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import psycopg2
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from services.notifier import acklink, metrics, store, usecases
+from services.notifier import acklink, metrics, usecases
+from services.notifier.adapters import postgres_reads as store
+from services.notifier.adapters.postgres import PostgresAlerts
 from services.notifier.config import NotifierConfig
-from services.notifier.consumer import DLQ_TOPIC, GROUP
+from services.notifier.entrypoints.worker import DLQ_TOPIC, GROUP
 from shared import db, logs
 from shared.lag_metrics import KafkaLagCollector
 from shared.scores import SCORES_TOPIC
@@ -97,7 +99,7 @@ def create_app(
 
     def _ack_answer(alert_id: str, by: str):
         with connection() as conn:
-            status = usecases.acknowledge(conn, alert_id, by, clock())
+            status = usecases.acknowledge(PostgresAlerts.on(conn), alert_id, by, clock())
         if status is None:
             return _error("no such alert", 404)
         if status == "resolved":
@@ -130,7 +132,7 @@ def create_app(
                 form,
             )
         with connection() as conn:
-            status = usecases.acknowledge(conn, alert_id, "email link", clock())
+            status = usecases.acknowledge(PostgresAlerts.on(conn), alert_id, "email link", clock())
         if status is None:
             return _page("Unknown alert", "No such alert.", 404)
         if status == "resolved":

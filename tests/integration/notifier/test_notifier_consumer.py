@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from services.notifier import consumer
+from services.notifier.entrypoints import worker as consumer
+from shared.consumer.health import LAG, read_figures, read_heartbeat
 from shared.kafka_io import durable_producer
 from shared.scores import SCORES_TOPIC, StationScoresUpdated, WindowStats
 from tests.support import TopicTail, wait_until
@@ -55,7 +56,11 @@ def test_a_scores_event_on_kafka_becomes_an_alert_an_sms_and_a_committed_offset(
     dead = wait_until(
         lambda: [r for r in dlq.read_to_end() if r.value == b"{not json"], timeout_s=20
     )
-    assert dict(dead[0].headers)["reason"].startswith(b"not a station scores event")
+    headers = dict(dead[0].headers)
+    assert headers["dlq.reason"].startswith(b"not a station scores event")
+    assert headers["dlq.origin.topic"] == SCORES_TOPIC.encode()
+    assert int(headers["dlq.origin.partition"]) == garbage.partition
+    assert int(headers["dlq.origin.offset"]) == garbage.offset
     assert garbage.partition == sent.partition
 
     tp = TopicPartition(SCORES_TOPIC, sent.partition)
@@ -71,9 +76,10 @@ def test_a_scores_event_on_kafka_becomes_an_alert_an_sms_and_a_committed_offset(
 def test_the_consumer_lag_is_recorded_with_the_heartbeat(infra, worker, conn):
     def beat() -> bool:
         with conn.cursor() as cur:
-            cur.execute("SELECT heartbeat_at FROM notifier_worker WHERE id = 1")
-            row = cur.fetchone()
+            row = read_heartbeat(cur, worker)
+            recorded = read_figures(cur, worker)
         conn.rollback()
-        return bool(row) and (datetime.now(UTC) - row[0]).total_seconds() < 5
+        fresh = bool(row) and (datetime.now(UTC) - row[0]).total_seconds() < 5
+        return fresh and LAG in recorded
 
     assert wait_until(beat, timeout_s=30)

@@ -1,0 +1,164 @@
+"""PostgreSQL side of analytics: a connection that reconnects (``Database``) and the
+feedback repository inside its transactions (``PostgresFeedback``).
+
+``store_batch`` is one statement in one transaction: the feedback facts are inserted with
+``ON CONFLICT (event_id) DO NOTHING``; only the rows really inserted (``RETURNING``) go on to
+``feedback_personal`` and to the hourly buckets. A redelivered event therefore changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+import psycopg2
+import psycopg2.extras
+
+from services.analytics.domain import STAT_FIELDS
+from shared import db
+from shared.events import FeedbackSubmitted
+from shared.scores import WindowStats
+
+_COLUMNS = (
+    "event_id, station_code, qr_version, submitted_at, rating, complaint_date, complaint_type,"
+    " officer_name, comments, cleanliness, staff_available, staff_helped, problem_resolved,"
+    " language, name, mobile, mobile_hash"
+)
+_TEMPLATE = (
+    "(%s::uuid, %s, %s::int, %s::timestamptz, %s::smallint, %s::date, %s, %s, %s,"
+    " %s::smallint, %s::boolean, %s::boolean, %s::boolean, %s, %s, %s, %s)"
+)
+_STORE = f"""
+WITH incoming ({_COLUMNS}) AS (VALUES %s),
+inserted AS (
+    INSERT INTO feedback (event_id, station_code, qr_version, submitted_at, rating,
+        complaint_date, complaint_type, officer_name, comments, cleanliness, staff_available,
+        staff_helped, problem_resolved, language)
+    SELECT event_id, station_code, qr_version, submitted_at, rating, complaint_date,
+        complaint_type, officer_name, comments, cleanliness, staff_available, staff_helped,
+        problem_resolved, language
+    FROM incoming
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING *
+),
+personal AS (
+    INSERT INTO feedback_personal (event_id, name, mobile, mobile_hash)
+    SELECT i.event_id, i.name, i.mobile, i.mobile_hash
+    FROM incoming i JOIN inserted USING (event_id)
+    ON CONFLICT (event_id) DO NOTHING
+),
+grown AS (
+    INSERT INTO station_hourly_buckets AS b (station_code, hour, count, rating_sum,
+        low_ratings, unresolved, staff_available, staff_helped, cleanliness_sum,
+        cleanliness_count)
+    SELECT station_code, date_trunc('hour', submitted_at, 'UTC'), count(*), sum(rating),
+        count(*) FILTER (WHERE rating <= 2), count(*) FILTER (WHERE NOT problem_resolved),
+        count(*) FILTER (WHERE staff_available), count(*) FILTER (WHERE staff_helped),
+        coalesce(sum(cleanliness), 0), count(cleanliness)
+    FROM inserted
+    GROUP BY 1, 2
+    ON CONFLICT (station_code, hour) DO UPDATE SET
+        count = b.count + excluded.count,
+        rating_sum = b.rating_sum + excluded.rating_sum,
+        low_ratings = b.low_ratings + excluded.low_ratings,
+        unresolved = b.unresolved + excluded.unresolved,
+        staff_available = b.staff_available + excluded.staff_available,
+        staff_helped = b.staff_helped + excluded.staff_helped,
+        cleanliness_sum = b.cleanliness_sum + excluded.cleanliness_sum,
+        cleanliness_count = b.cleanliness_count + excluded.cleanliness_count
+)
+SELECT count(*) FROM inserted
+"""  # noqa: S608 - constants only; values go through execute_values
+
+
+def _row(event: FeedbackSubmitted) -> tuple:
+    return (
+        str(event.event_id), event.station_code, event.qr_version, event.submitted_at,
+        event.rating, event.complaint_date, event.complaint_type, event.officer_name,
+        event.comments, event.cleanliness, event.staff_available, event.staff_helped,
+        event.problem_resolved, event.language, event.name, event.mobile, event.mobile_hash,
+    )  # fmt: skip
+
+
+class Database:
+    """One connection, opened on first use and again after it broke."""
+
+    def __init__(self, database_url: str, application_name: str = "analytics") -> None:
+        self.database_url = database_url
+        self.application_name = application_name
+        self._conn: psycopg2.extensions.connection | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresFeedback]:
+        """The repository in a transaction: committed at the end, rolled back if the block
+        raises. A lost connection (OperationalError, InterfaceError) is dropped, so the next
+        call opens a new one."""
+        if self._conn is None or self._conn.closed:
+            self._conn = db.connect(self.database_url, application_name=self.application_name)
+        try:
+            with db.transaction(self._conn) as cur:
+                yield PostgresFeedback(cur)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+
+class PostgresFeedback:
+    """The feedback repository (ports.FeedbackRepository) over one transaction's cursor."""
+
+    def __init__(self, cur: psycopg2.extensions.cursor) -> None:
+        self.cur = cur
+
+    def store_batch(self, events: Sequence[FeedbackSubmitted]) -> int:
+        """Insert the events not stored yet, with their personal data and bucket sums, in one
+        statement (run it inside the batch's transaction); returns how many were new."""
+        unique = list({e.event_id: e for e in events}.values())
+        if not unique:
+            return 0
+        rows = psycopg2.extras.execute_values(
+            self.cur, _STORE, [_row(e) for e in unique], template=_TEMPLATE,
+            page_size=len(unique), fetch=True,
+        )  # fmt: skip
+        return int(rows[0][0])
+
+    def existing_stations(self, codes: Iterable[str]) -> set[str]:
+        self.cur.execute("SELECT code FROM stations WHERE code = ANY(%s)", (list(codes),))
+        return {row[0] for row in self.cur.fetchall()}
+
+    def all_station_codes(self) -> list[str]:
+        self.cur.execute("SELECT code FROM stations ORDER BY code")
+        return [row[0] for row in self.cur.fetchall()]
+
+    def load_buckets(
+        self, codes: Iterable[str], since: datetime
+    ) -> dict[str, dict[datetime, WindowStats]]:
+        """station -> hour -> sums, for hours from ``since`` on."""
+        self.cur.execute(
+            f"SELECT station_code, hour, {', '.join(STAT_FIELDS)} FROM station_hourly_buckets"  # noqa: S608
+            " WHERE station_code = ANY(%s) AND hour >= %s",
+            (list(codes), since),
+        )
+        found: dict[str, dict[datetime, WindowStats]] = defaultdict(dict)
+        for code, hour, *values in self.cur.fetchall():
+            found[code][hour] = WindowStats(*values)
+        return found
+
+    def stations_with_buckets_in(self, ranges: Sequence[tuple[datetime, datetime]]) -> set[str]:
+        """Stations with a bucket in any of the hour ranges (both ends included)."""
+        if not ranges:
+            return set()
+        clauses = " OR ".join(["hour BETWEEN %s AND %s"] * len(ranges))
+        self.cur.execute(
+            f"SELECT DISTINCT station_code FROM station_hourly_buckets WHERE {clauses}",  # noqa: S608
+            [moment for pair in ranges for moment in pair],
+        )
+        return {row[0] for row in self.cur.fetchall()}
