@@ -44,8 +44,11 @@ class Step(Protocol):
 
 
 class Health(Protocol):
+    """Where a worker reports (``shared.consumer.health.HealthReporter``)."""
+
     def add(self, counters: Mapping[str, float]) -> None: ...
     def beat(self, lag: int | None) -> None: ...
+    def close(self) -> None: ...
 
 
 @dataclass

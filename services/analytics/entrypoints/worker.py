@@ -85,11 +85,15 @@ class FeedbackWorker:
     """One member of the consumer group; ``run`` until ``deps.retry.stopping`` is set."""
 
     def __init__(
-        self, config: AnalyticsConfig, deps: Deps, broker: ConsumerBroker | None = None
+        self,
+        config: AnalyticsConfig,
+        deps: Deps,
+        broker: ConsumerBroker | None = None,
+        health: Health | None = None,
     ) -> None:
         self.config, self.deps = config, deps
         self.stopping = deps.retry.stopping
-        self.health = HealthReporter(
+        self.health = health or HealthReporter(
             lambda: db.connect(config.connections.database_url, application_name="analytics"),
             config.group_id,
         )
