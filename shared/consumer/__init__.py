@@ -4,12 +4,12 @@ health and lag reporting, and a broker interface with a Kafka and an in-memory s
 
 from shared.consumer.broker import CommitRefused, ConsumerBroker, Producer
 from shared.consumer.dead_letters import Invalid, envelope
-from shared.consumer.loop import ConsumerLoop, LoopSettings, Periodic, Step, StepResult
+from shared.consumer.loop import ConsumerLoop, Health, LoopSettings, Periodic, Step, StepResult
 from shared.consumer.records import Message, Record, StoredRecord
 from shared.consumer.retry import RetryPolicy, Stopped
 
 __all__ = [
-    "CommitRefused", "ConsumerBroker", "ConsumerLoop", "Invalid", "LoopSettings", "Message",
-    "Periodic", "Producer", "Record", "RetryPolicy", "Step", "StepResult", "Stopped",
-    "StoredRecord", "envelope",
+    "CommitRefused", "ConsumerBroker", "ConsumerLoop", "Health", "Invalid", "LoopSettings",
+    "Message", "Periodic", "Producer", "Record", "RetryPolicy", "Step", "StepResult",
+    "Stopped", "StoredRecord", "envelope",
 ]  # fmt: skip

@@ -31,6 +31,7 @@ from shared.acked_sender import AckedSender, SendFailed
 from shared.consumer import (
     ConsumerBroker,
     ConsumerLoop,
+    Health,
     LoopSettings,
     Periodic,
     Record,

@@ -90,8 +90,10 @@ class FakeAlertsRepository:
     def insert_alert(self, alert_id, station_code, rule, window, observed, baseline, parts, now):
         if rule in self.open_alerts(station_code):
             raise ValueError("a second open alert for the same station and rule")
-        self.alerts[alert_id] = Alert(alert_id, station_code, rule, window, observed, baseline,
-                                      parts, now, level_since=now, last_notified_at=now)  # fmt: skip
+        self.alerts[alert_id] = Alert(
+            alert_id, station_code, rule, window, observed, baseline, parts, now,
+            level_since=now, last_notified_at=now,
+        )  # fmt: skip
 
     def update_observed(self, alert_id, window, observed, baseline) -> None:
         alert = self.alerts[alert_id]
