@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg2
@@ -40,3 +41,31 @@ def connection(database_url: str, **kwargs) -> Iterator[psycopg2.extensions.conn
         yield conn
     finally:
         conn.close()
+
+
+class Reconnecting:
+    """One connection, made by ``connect`` on first use and again after it broke: a worker's
+    connection outlives a database restart."""
+
+    def __init__(self, connect: Callable[[], psycopg2.extensions.connection]) -> None:
+        self._connect = connect
+        self.conn: psycopg2.extensions.connection | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg2.extensions.cursor]:
+        """``transaction`` on the connection; a lost connection (OperationalError,
+        InterfaceError) is dropped, so the next call opens a new one."""
+        if self.conn is None or self.conn.closed:
+            self.conn = self._connect()
+        try:
+            with transaction(self.conn) as cur:
+                yield cur
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None and not conn.closed:
+            with contextlib.suppress(psycopg2.Error):  # broken: nothing left to close
+                conn.close()

@@ -51,9 +51,8 @@ class HealthReporter:
     """Writes one worker's figures over a connection of its own, opened on first use."""
 
     def __init__(self, connect: Callable[[], Any], worker: str) -> None:
-        self._connect = connect
+        self._connection = db.Reconnecting(connect)
         self.worker = worker
-        self._conn: Any = None
 
     def add(self, counters: Mapping[str, float]) -> None:
         self._write(_ADD, counters)
@@ -67,17 +66,15 @@ class HealthReporter:
             return
         rows = [(self.worker, name, float(value)) for name, value in sorted(values.items())]
         try:
-            self._conn = self._conn or self._connect()
-            with db.transaction(self._conn) as cur:
+            with self._connection.transaction() as cur:
                 psycopg2.extras.execute_values(cur, statement, rows)
-        except psycopg2.Error:
-            logger.warning("worker health not recorded", extra={"worker": self.worker})
-            self.close()
+        except psycopg2.Error as error:
+            logger.warning(
+                "worker health not recorded", extra={"worker": self.worker, "error": repr(error)}
+            )
 
     def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None and not conn.closed:
-            conn.close()
+        self._connection.close()
 
 
 def read_figures(cur: Any, worker: str) -> dict[str, float]:

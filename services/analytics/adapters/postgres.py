@@ -83,33 +83,23 @@ def _row(event: FeedbackSubmitted) -> tuple:
 
 
 class Database:
-    """One connection, opened on first use and again after it broke."""
+    """The feedback repository in transactions over one connection that reconnects."""
 
     def __init__(self, database_url: str, application_name: str = "analytics") -> None:
         self.database_url = database_url
-        self.application_name = application_name
-        self._conn: psycopg2.extensions.connection | None = None
+        self._connection = db.Reconnecting(
+            lambda: db.connect(database_url, application_name=application_name)
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresFeedback]:
-        """The repository in a transaction: committed at the end, rolled back if the block
-        raises. A lost connection (OperationalError, InterfaceError) is dropped, so the next
-        call opens a new one."""
-        if self._conn is None or self._conn.closed:
-            self._conn = db.connect(self.database_url, application_name=self.application_name)
-        try:
-            with db.transaction(self._conn) as cur:
-                yield PostgresFeedback(cur)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError):
-            self.close()
-            raise
+        """Committed at the end, rolled back if the block raises; after a lost connection
+        the next call opens a new one."""
+        with self._connection.transaction() as cur:
+            yield PostgresFeedback(cur)
 
     def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            finally:
-                self._conn = None
+        self._connection.close()
 
 
 class PostgresFeedback:

@@ -7,7 +7,6 @@ rolled back if it raises. The HTTP side's reads are in ``adapters/postgres_reads
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,31 +27,19 @@ class PostgresAlerts:
     broke) or given (``on``)."""
 
     def __init__(self, connect: Callable[[], psycopg2.extensions.connection]) -> None:
-        self._connect = connect
-        self.conn: psycopg2.extensions.connection | None = None
+        self._connection = db.Reconnecting(connect)
 
     @classmethod
     def on(cls, conn: psycopg2.extensions.connection) -> PostgresAlerts:
-        alerts = cls(lambda: conn)
-        alerts.conn = conn
-        return alerts
+        return cls(lambda: conn)
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresAlertsRepository]:
-        if self.conn is None or self.conn.closed:
-            self.conn = self._connect()
-        try:
-            with db.transaction(self.conn) as cur:
-                yield PostgresAlertsRepository(cur)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError):
-            self.close()
-            raise
+        with self._connection.transaction() as cur:
+            yield PostgresAlertsRepository(cur)
 
     def close(self) -> None:
-        conn, self.conn = self.conn, None
-        if conn is not None and not conn.closed:
-            with contextlib.suppress(psycopg2.Error):  # broken: nothing left to close
-                conn.close()
+        self._connection.close()
 
 
 class PostgresAlertsRepository:
