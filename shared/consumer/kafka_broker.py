@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from shared.consumer.records import Record
 from shared.kafka_io import manual_consumer
 
 logger = logging.getLogger(__name__)
+LAG_BUDGET_S = 0.5
 
 
 class KafkaBroker:
@@ -48,16 +50,26 @@ class KafkaBroker:
             raise CommitRefused(str(refused)) from refused
 
     def lag(self) -> int | None:
-        """Records not read yet in the assigned partitions; None when Kafka cannot say."""
-        assigned = list(self.consumer.assignment())
-        if not assigned:
-            return 0
+        """Records not read yet in the assigned partitions; None when Kafka cannot say
+        within LAG_BUDGET_S. Bounded on purpose: without a timeout ``position`` waits for
+        the group coordinator for ever, and a worker reporting its lag while Kafka is down
+        would never process again."""
+        deadline = time.monotonic() + LAG_BUDGET_S
+        total = 0
         try:
-            ends = self.consumer.end_offsets(assigned)
-            return sum(max(0, ends[tp] - self.consumer.position(tp)) for tp in assigned)
+            for tp in self.consumer.assignment():
+                high = self.consumer.highwater(tp)  # from the last fetch: no request
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                if high is None or left_ms <= 0:
+                    return None
+                position = self.consumer.position(tp, timeout_ms=left_ms)
+                if position is None:
+                    return None
+                total += max(0, high - position)
         except KafkaError:
             logger.warning("consumer lag unknown", exc_info=True)
             return None
+        return total
 
     def close(self) -> None:
         self.consumer.close(autocommit=False)
