@@ -14,8 +14,9 @@ from shared.consumer.records import Message, Record
 
 
 class CommitRefused(Exception):
-    """The group rebalanced under the consumer: its partitions went to another member, which
-    reads these records again (so every step must be idempotent)."""
+    """The offsets were not stored: the group rebalanced under the consumer (its partitions
+    went to another member), or Kafka did not answer in time. The records may be read again,
+    so every step must be idempotent."""
 
 
 class ConsumerBroker(Protocol):

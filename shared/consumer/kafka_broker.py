@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from kafka import KafkaConsumer
-from kafka.errors import CommitFailedError, KafkaError
+from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from shared.consumer.broker import CommitRefused
@@ -16,7 +15,9 @@ from shared.consumer.records import Record
 from shared.kafka_io import manual_consumer
 
 logger = logging.getLogger(__name__)
-LAG_BUDGET_S = 0.5
+# A commit Kafka does not answer in time is given up (the records may be read again): the
+# loop must not wait on it for ever.
+COMMIT_TIMEOUT_MS = 30_000
 
 
 class KafkaBroker:
@@ -33,10 +34,14 @@ class KafkaBroker:
             # kafka-python's 45 s: until then its restarted successor consumes nothing.
             session_timeout_ms=10_000, heartbeat_interval_ms=3_000, **overrides,
         )  # fmt: skip
+        self._next: dict[tuple[str, int], int] = {}
 
     def poll(self, timeout_s: float, max_records: int) -> list[Record]:
         polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
-        return [record for records in polled.values() for record in records]
+        records = [record for batch in polled.values() for record in batch]
+        for record in records:
+            self._next[(record.topic, record.partition)] = record.offset + 1
+        return records
 
     def commit(self, offsets: Mapping[tuple[str, int], int]) -> None:
         try:
@@ -44,28 +49,27 @@ class KafkaBroker:
                 {
                     TopicPartition(t, p): OffsetAndMetadata(o, "", -1)
                     for (t, p), o in offsets.items()
-                }
+                },
+                timeout_ms=COMMIT_TIMEOUT_MS,
             )
-        except CommitFailedError as refused:
+        except (CommitFailedError, KafkaTimeoutError) as refused:
             raise CommitRefused(str(refused)) from refused
 
     def lag(self) -> int | None:
-        """Records not read yet in the assigned partitions; None when Kafka cannot say
-        within LAG_BUDGET_S. Bounded on purpose: without a timeout ``position`` waits for
-        the group coordinator for ever, and a worker reporting its lag while Kafka is down
-        would never process again."""
-        deadline = time.monotonic() + LAG_BUDGET_S
+        """Records not read yet in the assigned partitions, from what the consumer already
+        knows: each partition's high watermark (from the last fetch) less the offset after
+        the last record this broker handed out. No request to Kafka: asking (``position``,
+        ``end_offsets``) can wait for the group coordinator for a long time while Kafka is
+        down, and a worker that reports its lag must never stop processing for it. A
+        partition not read from since it was assigned has nothing left to fetch once its
+        high watermark is known (else the fetch would have brought records), so it counts
+        0. None when Kafka's state cannot be read."""
         total = 0
         try:
             for tp in self.consumer.assignment():
-                high = self.consumer.highwater(tp)  # from the last fetch: no request
-                left_ms = int((deadline - time.monotonic()) * 1000)
-                if high is None or left_ms <= 0:
-                    return None
-                position = self.consumer.position(tp, timeout_ms=left_ms)
-                if position is None:
-                    return None
-                total += max(0, high - position)
+                high = self.consumer.highwater(tp)
+                if high is not None:
+                    total += max(0, high - self._next.get((tp.topic, tp.partition), high))
         except KafkaError:
             logger.warning("consumer lag unknown", exc_info=True)
             return None

@@ -123,8 +123,8 @@ class ConsumerLoop:
         try:
             self.broker.commit(next_offsets(batch))
         except CommitRefused:
-            # The group rebalanced under us: the new owner gets these records again and
-            # handles them once (every step is idempotent).
+            # A rebalance (or a broker that did not answer): whoever reads these records
+            # again handles them once (every step is idempotent); a later commit covers them.
             logger.warning("offset commit refused after a rebalance", exc_info=True)
 
     def _maybe_beat(self) -> None:

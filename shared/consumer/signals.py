@@ -1,8 +1,9 @@
 """The stop flag: SIGTERM and SIGINT set it; the loop finishes and commits the batch in hand,
-then closes (house style 6)."""
+then closes (house style 6). SIGUSR1 dumps every thread's stack to stderr."""
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import signal
 import threading
@@ -20,4 +21,6 @@ def stop_on_signals(stopping: threading.Event) -> threading.Event:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # A worker that seems stuck shows where on SIGUSR1 (every thread's stack, to stderr).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     return stopping
