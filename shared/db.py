@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Generic, TypeVar
 
 import psycopg2
 import psycopg2.extensions
 import psycopg2.extras
 
 psycopg2.extras.register_uuid()
+R = TypeVar("R")
 
 
 def connect(database_url: str, *, application_name: str = "pratikriya", timeout_s: int = 5):
@@ -69,3 +71,24 @@ class Reconnecting:
         if conn is not None and not conn.closed:
             with contextlib.suppress(psycopg2.Error):  # broken: nothing left to close
                 conn.close()
+
+
+class Repositories(Generic[R]):
+    """A unit of work: each ``transaction()`` yields ``make(cursor)`` (a repository) over one
+    ``Reconnecting`` connection, committed when the block ends, rolled back if it raises."""
+
+    def __init__(
+        self,
+        connect: Callable[[], psycopg2.extensions.connection],
+        make: Callable[[psycopg2.extensions.cursor], R],
+    ) -> None:
+        self._connection = Reconnecting(connect)
+        self._make = make
+
+    @contextmanager
+    def transaction(self) -> Iterator[R]:
+        with self._connection.transaction() as cur:
+            yield self._make(cur)
+
+    def close(self) -> None:
+        self._connection.close()

@@ -9,8 +9,7 @@ feedback repository inside its transactions (``PostgresFeedback``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import psycopg2
@@ -82,24 +81,14 @@ def _row(event: FeedbackSubmitted) -> tuple:
     )  # fmt: skip
 
 
-class Database:
+class Database(db.Repositories["PostgresFeedback"]):
     """The feedback repository in transactions over one connection that reconnects."""
 
     def __init__(self, database_url: str, application_name: str = "analytics") -> None:
-        self.database_url = database_url
-        self._connection = db.Reconnecting(
-            lambda: db.connect(database_url, application_name=application_name)
+        super().__init__(
+            lambda: db.connect(database_url, application_name=application_name),
+            PostgresFeedback,
         )
-
-    @contextmanager
-    def transaction(self) -> Iterator[PostgresFeedback]:
-        """Committed at the end, rolled back if the block raises; after a lost connection
-        the next call opens a new one."""
-        with self._connection.transaction() as cur:
-            yield PostgresFeedback(cur)
-
-    def close(self) -> None:
-        self._connection.close()
 
 
 class PostgresFeedback:

@@ -8,8 +8,7 @@ rolled back if it raises. The HTTP side's reads are in ``adapters/postgres_reads
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,24 +21,16 @@ from shared import db
 from shared.scores import WindowStats
 
 
-class PostgresAlerts:
+class PostgresAlerts(db.Repositories["PostgresAlertsRepository"]):
     """Transactions over one connection, made on first use by ``connect`` (again after it
     broke) or given (``on``)."""
 
     def __init__(self, connect: Callable[[], psycopg2.extensions.connection]) -> None:
-        self._connection = db.Reconnecting(connect)
+        super().__init__(connect, PostgresAlertsRepository)
 
     @classmethod
     def on(cls, conn: psycopg2.extensions.connection) -> PostgresAlerts:
         return cls(lambda: conn)
-
-    @contextmanager
-    def transaction(self) -> Iterator[PostgresAlertsRepository]:
-        with self._connection.transaction() as cur:
-            yield PostgresAlertsRepository(cur)
-
-    def close(self) -> None:
-        self._connection.close()
 
 
 class PostgresAlertsRepository:
