@@ -3,7 +3,7 @@
 Fills a topic of its own (12 partitions, like ``feedback.submitted``) with ``--events``
 realistic feedback events for ``--stations`` stations of its own, spread over the last 30
 days. Then, in the same run: a bare KafkaConsumer that only reads and decodes every record
-(``FeedbackSubmitted.from_json``), and the analytics consumer (``FeedbackConsumer``, the
+(``FeedbackSubmitted.from_json``), and the analytics consumer (``FeedbackWorker``, the
 production code and batch settings) storing them in PostgreSQL, Redis and its own scores
 topic, each in a consumer group of its own, timed from the first poll to the last record.
 The bare consumer runs before and after analytics, and its mean rate is the baseline, so a
@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from kafka import KafkaConsumer, KafkaProducer
 
 from services.analytics.config import AnalyticsConfig
-from services.analytics.consumer import FeedbackConsumer, build_deps
+from services.analytics.entrypoints.worker import FeedbackWorker, build_deps
 from shared import db
 from shared.complaint_types import COMPLAINT_TYPES
 from shared.events import FeedbackSubmitted
@@ -122,24 +122,19 @@ def bare_drain(bootstrap: str, topic: str, count: int, decode=FeedbackSubmitted.
 
 def analytics_drain(config: AnalyticsConfig, count: int, profile: bool) -> float:
     deps = build_deps(config)
-    consumer = FeedbackConsumer(config, deps)
-    consumer.maybe_refresh()  # the start-up rebuild is not part of draining
+    consumer = FeedbackWorker(config, deps)
+    consumer.refresh()  # the start-up rebuild is not part of draining
+    for task in consumer.loop.periodic:
+        task.due_at = time.monotonic() + task.every_s
     seen, started = 0, None
     profiler = cProfile.Profile() if profile else None
     try:
         if profiler:
             profiler.enable()
         while seen < count:
-            batch = consumer.poll_batch()
-            if not batch:
-                continue
             if started is None:
                 started = time.perf_counter()
-            from services.analytics.usecases import process_batch
-
-            process_batch(deps, batch)
-            consumer.commit(batch)
-            seen += len(batch)
+            seen += consumer.run_once()
         assert started is not None
         elapsed = time.perf_counter() - started
     finally:

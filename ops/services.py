@@ -54,8 +54,8 @@ SERVICES = {
     "ops": Service("ops", "ops.console.http:wsgi()", "OPS_PORT", 8005),
 }
 WORKERS: dict[str, Worker] = {
-    "analytics-consumer": Worker("analytics-consumer", "services.analytics.consumer"),
-    "notifier-worker": Worker("notifier-worker", "services.notifier.consumer"),
+    "analytics-consumer": Worker("analytics-consumer", "services.analytics.entrypoints.worker"),
+    "notifier-worker": Worker("notifier-worker", "services.notifier.entrypoints.worker"),
 }
 
 

@@ -1,15 +1,18 @@
 """Sending records to Kafka and waiting until every in-sync replica has them: the one way our
-HTTP services publish (intake's feedback, the QR service's station records)."""
+services publish (intake's feedback, the QR service's station records, the workers' scores
+and dead letters)."""
 
 from __future__ import annotations
 
 import contextlib
 import threading
 import time
+from collections.abc import Sequence
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from shared.consumer.records import Message
 from shared.kafka_io import durable_producer
 
 
@@ -54,14 +57,20 @@ class AckedSender:
         records: list[tuple[bytes | None, bytes | None]],
         headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
-        """(key, value) records to ``topic``, each with ``headers``; returns once Kafka has
-        every one of them, raises SendFailed otherwise (the producer's delivery timeout is
-        shorter than this wait, so nothing refused stays queued behind the caller's back)."""
+        """(key, value) records to ``topic``, each with ``headers``; see ``publish``."""
+        self.publish([Message(topic, key, value, list(headers or [])) for key, value in records])
+
+    def publish(self, messages: Sequence[Message]) -> None:
+        """Each message to its own topic with its own headers; returns once Kafka has every
+        one of them, raises SendFailed otherwise (the producer's delivery timeout is shorter
+        than this wait, so nothing refused stays queued behind the caller's back)."""
+        if not messages:
+            return
         producer = self._get()
         try:
             futures = [
-                producer.send(topic, key=key, value=value, headers=headers)
-                for key, value in records
+                producer.send(m.topic, key=m.key, value=m.value, headers=m.headers or None)
+                for m in messages
             ]
             for future in futures:
                 future.get(timeout=self._timeout_s + 1.0)
@@ -70,6 +79,7 @@ class AckedSender:
             raise SendFailed(f"Kafka did not acknowledge: {type(exc).__name__}") from exc
 
     def _discard(self, producer: KafkaProducer) -> None:
+        doomed = producer  # (the identity test below narrows ``producer``'s type)
         with self._lock:
             if self._producer is not producer:
                 return  # another request already replaced it
@@ -77,7 +87,7 @@ class AckedSender:
         # Records it still holds fail (their requests answer 503); a wedged one cannot even
         # flush, and close() then raises.
         with contextlib.suppress(KafkaError):
-            producer.close(timeout=0)
+            doomed.close(timeout=0)
 
     def ready(self, topic: str) -> bool:
         """True when Kafka answers a metadata request for ``topic``."""

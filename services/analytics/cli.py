@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from services.analytics.config import AnalyticsConfig
-from services.analytics.consumer import build_deps
+from services.analytics.entrypoints.worker import build_deps
 from services.analytics.usecases import rebuild
 from shared import logs
 
@@ -19,11 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     config = AnalyticsConfig.from_env()
     logs.configure_logging("analytics-cli", config.log_level)
-    deps = build_deps(config, retry_max_pause_s=2.0)
+    deps = build_deps(config)
+    deps = replace(deps, retry=replace(deps.retry, max_pause_s=2.0))
     try:
         count = rebuild(deps)
     finally:
-        deps.outbox.close()
+        deps.publisher.close()
         deps.database.close()
     print(f"rebuilt the scores of {count} stations")
     return 0

@@ -10,7 +10,7 @@ import redis
 from prometheus_client import Counter
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 
-from services.analytics.telemetry import SECONDS_BUCKETS, SIZE_BUCKETS
+from shared.consumer.health import SECONDS_BUCKETS, SIZE_BUCKETS
 
 logger = logging.getLogger(__name__)
 REQUESTS = Counter(

@@ -309,7 +309,7 @@ def stored_buckets(database_url: str, codes: list[str]) -> Buckets:
 
 def redis_mismatches(redis_url: str, codes: list[str], buckets: Buckets) -> list[str]:
     """Stations whose Redis windows or ranking sums differ from ``buckets`` (empty if none)."""
-    from services.analytics.cache import ScoresCache
+    from services.analytics.adapters.redis import ScoresCache
 
     client = redis_client(redis_url)
     cache = ScoresCache(client, REDIS_PREFIX)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from services.analytics.entrypoints.args import days_arg, today_in_india, window_arg
-from services.analytics.read_usecases import (
+from services.analytics.usecases.reads import (
     ReadDeps,
     ranking_items,
     station_scores,

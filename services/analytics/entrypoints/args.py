@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import abort, request
 
 from services.analytics.domain import PUBLIC_WINDOWS
-from services.analytics.read_usecases import INDIA
+from services.analytics.usecases.reads import INDIA
 
 
 def window_arg() -> str:

@@ -16,16 +16,16 @@ from flask import Flask, Response
 from prometheus_client.registry import Collector
 
 from services.analytics import metrics
-from services.analytics.cache import ScoresCache
+from services.analytics.adapters.postgres_reads import PostgresReads
+from services.analytics.adapters.redis import ScoresCache
 from services.analytics.config import AnalyticsConfig
+from services.analytics.domain import RankingPolicy
 from services.analytics.entrypoints.api import api_blueprint
 from services.analytics.entrypoints.pages import pages_blueprint
-from services.analytics.postgres_reads import PostgresReads
-from services.analytics.ranking import RankingPolicy
-from services.analytics.read_ports import ReadsUnavailable
-from services.analytics.read_usecases import ReadDeps, UnknownStation
-from services.analytics.telemetry import ConsumerTelemetry
+from services.analytics.ports import ReadsUnavailable
+from services.analytics.usecases.reads import ReadDeps, UnknownStation
 from shared import logs
+from shared.consumer.health import figures_reader
 from shared.redis_io import redis_client
 from shared.web import json_error, make_app
 
@@ -46,7 +46,7 @@ def build_deps(config: AnalyticsConfig) -> Deps:
         scores=ScoresCache(client, config.redis_prefix),
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
     )
-    consumer_figures = ConsumerTelemetry(client, config.redis_prefix).read
+    consumer_figures = figures_reader(config.connections.database_url, config.group_id)
     return Deps(reads, collectors=(metrics.ConsumerCollector(consumer_figures),))
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from services.notifier import acklink, store, usecases
+from services.notifier import acklink, usecases
+from services.notifier.adapters import postgres_reads as store
+from services.notifier.adapters.postgres import PostgresAlerts
 from services.notifier.config import NotifierConfig
 from services.notifier.entrypoints import pages
 from shared import db
@@ -45,7 +47,7 @@ class Api:
 
     def acknowledge(self, alert_id: str, by: str) -> str | None:
         with self.connection() as conn:
-            return usecases.acknowledge(conn, alert_id, by, self.clock())
+            return usecases.acknowledge(PostgresAlerts.on(conn), alert_id, by, self.clock())
 
 
 def _api() -> Api:

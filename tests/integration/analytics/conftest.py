@@ -65,14 +65,14 @@ def clock() -> Clock:
 @pytest.fixture
 def make_consumer(analytics_config, clock):
     """Consumers of the test's group, closed at the end."""
-    from services.analytics.consumer import FeedbackConsumer, build_deps
+    from services.analytics.entrypoints.worker import FeedbackWorker, build_deps
 
     made = []
 
     def make(config=None, **deps_overrides):
         config = config or analytics_config
         deps = build_deps(config, clock=clock, **deps_overrides)
-        consumer = FeedbackConsumer(config, deps)
+        consumer = FeedbackWorker(config, deps)
         made.append(consumer)
         return consumer
 
@@ -107,6 +107,13 @@ def publish(producer, topics):
 @pytest.fixture
 def scores_tail(infra, topics):
     tail = TopicTail(infra["KAFKA_BOOTSTRAP_SERVERS"], topics["scores"])
+    yield tail
+    tail.close()
+
+
+@pytest.fixture
+def feedback_tail(infra, topics):
+    tail = TopicTail(infra["KAFKA_BOOTSTRAP_SERVERS"], topics["feedback"])
     yield tail
     tail.close()
 

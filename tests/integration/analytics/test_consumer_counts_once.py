@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.analytics import store
+from services.analytics.adapters.postgres import PostgresFeedback
 from services.analytics.domain import bucket_events, hour_of, windows_from_buckets
 from shared import db
 from tests.integration.analytics.conftest import drain, make_event
@@ -26,7 +26,7 @@ def stored(database_url: str, codes: list[str]):
             (codes,),
         )
         personal = cur.fetchone()[0]
-        buckets = store.load_buckets(cur, codes, datetime(2000, 1, 1, tzinfo=UTC))
+        buckets = PostgresFeedback(cur).load_buckets(codes, datetime(2000, 1, 1, tzinfo=UTC))
     flat = {(code, hour): s for code, hours in buckets.items() for hour, s in hours.items()}
     return facts, personal, flat
 

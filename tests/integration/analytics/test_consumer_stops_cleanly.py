@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from services.analytics.cache import ScoresCache
+from services.analytics.adapters.redis import ScoresCache
 from shared.redis_io import redis_client
 from tests.integration.analytics.conftest import make_event
 from tests.integration.analytics.test_consumer_outcomes import committed_total
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 SCRIPT = """
 import sys
 from services.analytics.config import AnalyticsConfig
-from services.analytics.consumer import run
+from services.analytics.entrypoints.worker import run
 from shared import logs
 
 topic, dlq, scores, group, prefix = sys.argv[1:6]

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import psycopg2
 import pytest
 
-from services.notifier import store, usecases
+from services.notifier import usecases
+from services.notifier.adapters.postgres import PostgresAlerts, PostgresAlertsRepository
 from services.notifier.entrypoints.http import create_app
-from services.notifier.senders import Outgoing
+from services.notifier.ports import Outgoing
 from shared import db
 from shared.events import StationScoresUpdated
 from shared.scores import WindowStats
@@ -44,7 +45,7 @@ def deliver_all(conn, config, senders, now=None) -> None:
     clock = (lambda: now) if now else (lambda: datetime.now(UTC))
 
     def nothing_left() -> bool:
-        usecases.deliver_due(conn, config, senders, clock)
+        usecases.deliver_due(PostgresAlerts.on(conn), config, senders, clock)
         with db.transaction(conn) as cur:
             cur.execute("SELECT count(*) FROM alert_deliveries WHERE status = 'pending'")
             return cur.fetchone()[0] == 0
@@ -60,7 +61,9 @@ def client(notifier_config):
 def test_a_spike_opens_one_alert_with_an_sms_and_an_email_for_the_sho(
     conn, deps, client, sho_station
 ):
-    outcomes = usecases.handle_scores(conn, deps, scores(sho_station["code"], NOW, 12, 7), NOW)
+    outcomes = usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
+    )
 
     assert [(o.rule, o.action.value) for o in outcomes] == [("unresolved", "raise")]
     [alert] = alerts(client, sho_station["code"])
@@ -77,11 +80,11 @@ def test_a_replayed_or_unchanged_scores_event_adds_no_alert_and_no_delivery(
     conn, deps, client, sho_station
 ):
     event = scores(sho_station["code"], NOW, 12, 7)
-    usecases.handle_scores(conn, deps, event, NOW)
+    usecases.handle_scores(PostgresAlerts.on(conn), deps, event, NOW)
 
-    assert usecases.handle_scores(conn, deps, event, NOW) == []
+    assert usecases.handle_scores(PostgresAlerts.on(conn), deps, event, NOW) == []
     later = scores(sho_station["code"], NOW + timedelta(minutes=5), 13, 8)
-    usecases.handle_scores(conn, deps, later, NOW + timedelta(minutes=5))
+    usecases.handle_scores(PostgresAlerts.on(conn), deps, later, NOW + timedelta(minutes=5))
 
     [alert] = alerts(client, sho_station["code"])
     assert len(alert["deliveries"]) == 2
@@ -91,17 +94,21 @@ def test_a_replayed_or_unchanged_scores_event_adds_no_alert_and_no_delivery(
 def test_the_database_refuses_a_second_open_alert_for_the_same_station_and_rule(
     conn, deps, sho_station
 ):
-    usecases.handle_scores(conn, deps, scores(sho_station["code"], NOW, 12, 7), NOW)
+    usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
+    )
     with pytest.raises(psycopg2.IntegrityError), db.transaction(conn) as cur:
-        store.insert_alert(
-            cur, uuid.uuid4(), sho_station["code"], "unresolved", "24h", {}, {}, {}, NOW
+        PostgresAlertsRepository(cur).insert_alert(
+            uuid.uuid4(), sho_station["code"], "unresolved", "24h", {}, {}, {}, NOW
         )
 
 
 def test_the_sho_gets_exactly_one_sms_and_one_email_in_both_languages(
     conn, deps, senders, notifier_config, gateway, mail, sho_station
 ):
-    usecases.handle_scores(conn, deps, scores(sho_station["code"], NOW, 12, 7), NOW)
+    usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
+    )
 
     deliver_all(conn, notifier_config, senders)
 
@@ -124,7 +131,9 @@ def test_a_gateway_failing_for_a_while_then_recovering_delivers_the_sms_once(
     conn, deps, senders, notifier_config, gateway, client, sho_station
 ):
     gateway.fail_next(2)
-    usecases.handle_scores(conn, deps, scores(sho_station["code"], NOW, 12, 7), NOW)
+    usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
+    )
 
     deliver_all(conn, notifier_config, senders)
 
@@ -139,7 +148,9 @@ def test_a_delivery_that_finally_fails_is_visible_in_the_api_and_the_metrics(
     conn, deps, senders, notifier_config, gateway, client, sho_station
 ):
     gateway.fail_next(100, status=400)
-    usecases.handle_scores(conn, deps, scores(sho_station["code"], NOW, 12, 7), NOW)
+    usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
+    )
 
     deliver_all(conn, notifier_config, senders)
 
@@ -160,9 +171,13 @@ def test_a_delivery_that_finally_fails_is_visible_in_the_api_and_the_metrics(
 def test_a_sender_that_dies_after_sending_resends_with_the_same_key_and_the_gateway_drops_it(
     conn, deps, senders, notifier_config, gateway, sho_station
 ):
-    usecases.handle_scores(conn, deps, scores(sho_station["code"], NOW, 12, 7), NOW)
+    usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
+    )
     with db.transaction(conn) as cur:  # claimed and sent, then the sender "dies"
-        claimed = store.claim_due(cur, datetime.now(UTC), 10, timedelta(seconds=1))
+        claimed = PostgresAlertsRepository(cur).claim_due(
+            datetime.now(UTC), 10, timedelta(seconds=1)
+        )
     sms = next(d for d in claimed if d.channel == "sms")
     senders.sms.send(Outgoing(sms.idempotency_key, "sms", sms.address, "", sms.body))
 
@@ -179,9 +194,11 @@ def test_without_acknowledgement_the_timer_escalates_to_the_acp_and_an_ack_stops
     code = sho_station["code"]
 
     def tick(at: datetime) -> list:  # other tests' alerts are open in the same database
-        return [o for o in usecases.tick(conn, deps, at) if o.station_code == code]
+        return [
+            o for o in usecases.tick(PostgresAlerts.on(conn), deps, at) if o.station_code == code
+        ]
 
-    usecases.handle_scores(conn, deps, scores(code, NOW, 12, 7), NOW)
+    usecases.handle_scores(PostgresAlerts.on(conn), deps, scores(code, NOW, 12, 7), NOW)
     assert tick(NOW + timedelta(hours=1)) == []
     [escalated] = tick(NOW + timedelta(hours=2))
     assert escalated.action.value == "escalate"
@@ -198,7 +215,9 @@ def test_without_acknowledgement_the_timer_escalates_to_the_acp_and_an_ack_stops
 
 
 def test_acknowledging_through_the_api_needs_the_token(conn, deps, client, sho_station):
-    usecases.handle_scores(conn, deps, scores(sho_station["code"], NOW, 12, 7), NOW)
+    usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
+    )
     [alert] = alerts(client, sho_station["code"])
 
     wrong = client.post(f"/api/v1/alerts/{alert['id']}/ack", headers={"Authorization": "Bearer x"})
@@ -215,7 +234,9 @@ def test_acknowledging_through_the_api_needs_the_token(conn, deps, client, sho_s
 def test_the_link_in_the_email_acknowledges_only_when_its_button_is_pressed(
     conn, deps, senders, notifier_config, mail, client, sho_station
 ):
-    usecases.handle_scores(conn, deps, scores(sho_station["code"], NOW, 12, 7), NOW)
+    usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
+    )
     deliver_all(conn, notifier_config, senders)
     [email] = mail.to(sho_station["sho_email"])
     link = next(line for line in text_of(email).splitlines() if "/ack?" in line)
@@ -235,10 +256,14 @@ def test_the_link_in_the_email_acknowledges_only_when_its_button_is_pressed(
 def test_an_alert_resolves_when_the_rate_is_back_to_normal_and_says_so(
     conn, deps, senders, notifier_config, gateway, client, sho_station
 ):
-    usecases.handle_scores(conn, deps, scores(sho_station["code"], NOW, 12, 7), NOW)
+    usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
+    )
     normal = scores(sho_station["code"], NOW + timedelta(hours=1), 60, 6)
 
-    [resolved] = usecases.handle_scores(conn, deps, normal, NOW + timedelta(hours=1))
+    [resolved] = usecases.handle_scores(
+        PostgresAlerts.on(conn), deps, normal, NOW + timedelta(hours=1)
+    )
     deliver_all(conn, notifier_config, senders)
 
     assert resolved.action.value == "resolve"

@@ -8,16 +8,11 @@ import io
 
 import pytest
 
+from services.notifier.adapters.console import ConsoleSender
+from services.notifier.adapters.sms import HttpSmsSender
+from services.notifier.adapters.smtp import SmtpSender, message_id
 from services.notifier.config import SmsGateway, SmtpServer
-from services.notifier.senders import (
-    ConsoleSender,
-    HttpSmsSender,
-    Outgoing,
-    PermanentFailure,
-    SmtpSender,
-    TransientFailure,
-    message_id,
-)
+from services.notifier.ports import Outgoing, PermanentFailure, TransientFailure
 from tests.integration.notifier.notifier_standins import free_port, text_of
 
 pytestmark = pytest.mark.integration

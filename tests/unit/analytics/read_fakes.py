@@ -1,12 +1,11 @@
-"""In-memory stand-ins for analytics' read ports (services.analytics.read_ports)."""
+"""In-memory stand-ins for analytics' read ports (services.analytics.ports)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from services.analytics.domain import PUBLIC_WINDOWS
-from services.analytics.ranking import RankedStation, RankingPolicy, rank_stations
+from services.analytics.domain import PUBLIC_WINDOWS, RankedStation, RankingPolicy, rank_stations
 from shared.scores import WindowStats
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.analytics.ranking import RankingPolicy, city_mean, fair_score, rank_stations
+from services.analytics.domain.ranking import RankingPolicy, city_mean, fair_score, rank_stations
 from shared.scores import WindowStats
 
 POLICY = RankingPolicy(prior_weight=10, min_count=10)

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.analytics.ranking import RankingPolicy
-from services.analytics.read_usecases import (
+from services.analytics.domain import RankingPolicy
+from services.analytics.usecases.reads import (
     ReadDeps,
     UnknownStation,
     dashboard_data,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from services.analytics.domain import (
+from services.analytics.domain.windows import (
     bucket_events,
     hour_of,
     hours_that_left,

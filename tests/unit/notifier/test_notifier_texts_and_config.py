@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from services.notifier import acklink
+from services.notifier.adapters.console import ConsoleSender
+from services.notifier.adapters.smtp import message_id
 from services.notifier.config import DEFAULT_RULES_FILE, NotifierConfig, duration, load_rules
 from services.notifier.domain import RuleSettings
-from services.notifier.senders import ConsoleSender, Outgoing, message_id
+from services.notifier.ports import Outgoing
 from services.notifier.texts import Numbers, render, usual
 from shared.config import ConfigError
 from shared.events import Contact, Station

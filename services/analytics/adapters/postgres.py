@@ -1,4 +1,5 @@
-"""PostgreSQL side of analytics: storing a batch of feedback once, reading buckets back.
+"""PostgreSQL side of analytics: a connection that reconnects (``Database``) and the
+feedback repository inside its transactions (``PostgresFeedback``).
 
 ``store_batch`` is one statement in one transaction: the feedback facts are inserted with
 ``ON CONFLICT (event_id) DO NOTHING``; only the rows really inserted (``RETURNING``) go on to
@@ -11,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+import psycopg2
 import psycopg2.extras
 
 from services.analytics.domain import STAT_FIELDS
+from shared import db
 from shared.events import FeedbackSubmitted
 from shared.scores import WindowStats
 
@@ -78,51 +81,63 @@ def _row(event: FeedbackSubmitted) -> tuple:
     )  # fmt: skip
 
 
-def store_batch(cur, events: Sequence[FeedbackSubmitted]) -> int:
-    """Insert the events not stored yet, with their personal data and bucket sums, in one
-    statement (run it inside the batch's transaction); returns how many were new."""
-    unique = list({e.event_id: e for e in events}.values())
-    if not unique:
-        return 0
-    rows = psycopg2.extras.execute_values(
-        cur, _STORE, [_row(e) for e in unique], template=_TEMPLATE,
-        page_size=len(unique), fetch=True,
-    )  # fmt: skip
-    return int(rows[0][0])
+class Database(db.Repositories["PostgresFeedback"]):
+    """The feedback repository in transactions over one connection that reconnects."""
+
+    def __init__(self, database_url: str, application_name: str = "analytics") -> None:
+        super().__init__(
+            lambda: db.connect(database_url, application_name=application_name),
+            PostgresFeedback,
+        )
 
 
-def existing_stations(cur, codes: Iterable[str]) -> set[str]:
-    cur.execute("SELECT code FROM stations WHERE code = ANY(%s)", (list(codes),))
-    return {row[0] for row in cur.fetchall()}
+class PostgresFeedback:
+    """The feedback repository (ports.FeedbackRepository) over one transaction's cursor."""
 
+    def __init__(self, cur: psycopg2.extensions.cursor) -> None:
+        self.cur = cur
 
-def all_station_codes(cur) -> list[str]:
-    cur.execute("SELECT code FROM stations ORDER BY code")
-    return [row[0] for row in cur.fetchall()]
+    def store_batch(self, events: Sequence[FeedbackSubmitted]) -> int:
+        """Insert the events not stored yet, with their personal data and bucket sums, in one
+        statement (run it inside the batch's transaction); returns how many were new."""
+        unique = list({e.event_id: e for e in events}.values())
+        if not unique:
+            return 0
+        rows = psycopg2.extras.execute_values(
+            self.cur, _STORE, [_row(e) for e in unique], template=_TEMPLATE,
+            page_size=len(unique), fetch=True,
+        )  # fmt: skip
+        return int(rows[0][0])
 
+    def existing_stations(self, codes: Iterable[str]) -> set[str]:
+        self.cur.execute("SELECT code FROM stations WHERE code = ANY(%s)", (list(codes),))
+        return {row[0] for row in self.cur.fetchall()}
 
-def load_buckets(
-    cur, codes: Iterable[str], since: datetime
-) -> dict[str, dict[datetime, WindowStats]]:
-    """station -> hour -> sums, for hours from ``since`` on."""
-    cur.execute(
-        f"SELECT station_code, hour, {', '.join(STAT_FIELDS)} FROM station_hourly_buckets"  # noqa: S608
-        " WHERE station_code = ANY(%s) AND hour >= %s",
-        (list(codes), since),
-    )
-    found: dict[str, dict[datetime, WindowStats]] = defaultdict(dict)
-    for code, hour, *values in cur.fetchall():
-        found[code][hour] = WindowStats(*values)
-    return found
+    def all_station_codes(self) -> list[str]:
+        self.cur.execute("SELECT code FROM stations ORDER BY code")
+        return [row[0] for row in self.cur.fetchall()]
 
+    def load_buckets(
+        self, codes: Iterable[str], since: datetime
+    ) -> dict[str, dict[datetime, WindowStats]]:
+        """station -> hour -> sums, for hours from ``since`` on."""
+        self.cur.execute(
+            f"SELECT station_code, hour, {', '.join(STAT_FIELDS)} FROM station_hourly_buckets"  # noqa: S608
+            " WHERE station_code = ANY(%s) AND hour >= %s",
+            (list(codes), since),
+        )
+        found: dict[str, dict[datetime, WindowStats]] = defaultdict(dict)
+        for code, hour, *values in self.cur.fetchall():
+            found[code][hour] = WindowStats(*values)
+        return found
 
-def stations_with_buckets_in(cur, ranges: Sequence[tuple[datetime, datetime]]) -> set[str]:
-    """Stations with a bucket in any of the hour ranges (both ends included)."""
-    if not ranges:
-        return set()
-    clauses = " OR ".join(["hour BETWEEN %s AND %s"] * len(ranges))
-    cur.execute(
-        f"SELECT DISTINCT station_code FROM station_hourly_buckets WHERE {clauses}",  # noqa: S608
-        [moment for pair in ranges for moment in pair],
-    )
-    return {row[0] for row in cur.fetchall()}
+    def stations_with_buckets_in(self, ranges: Sequence[tuple[datetime, datetime]]) -> set[str]:
+        """Stations with a bucket in any of the hour ranges (both ends included)."""
+        if not ranges:
+            return set()
+        clauses = " OR ".join(["hour BETWEEN %s AND %s"] * len(ranges))
+        self.cur.execute(
+            f"SELECT DISTINCT station_code FROM station_hourly_buckets WHERE {clauses}",  # noqa: S608
+            [moment for pair in ranges for moment in pair],
+        )
+        return {row[0] for row in self.cur.fetchall()}

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg2
 from psycopg2.pool import ThreadedConnectionPool
 
-from services.analytics.read_ports import ReadsUnavailable
+from services.analytics.ports import ReadsUnavailable
 from shared.india import INDIA
 
 

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.notifier import acklink, store
+from services.notifier import acklink
 from services.notifier.config import NotifierConfig
-from services.notifier.domain import RULES, Action, Decision, Judgement, backoff, decide, judge
+from services.notifier.domain import RULES, Action, Decision, Judgement, decide, judge
+from services.notifier.ports import (
+    AlertsDatabase,
+    AlertsRepository,
+    Clock,
+)
 from services.notifier.recipients import Directory
-from services.notifier.senders import Outgoing, PermanentFailure, Senders, TransientFailure
 from services.notifier.texts import Numbers, render
-from shared import db
-from shared.events import StationScoresUpdated
+from shared.consumer import Invalid, Record, StepResult
+from shared.events import InvalidEvent, StationScoresUpdated
 from shared.scores import WindowStats
 
 logger = logging.getLogger(__name__)
@@ -60,40 +65,40 @@ def _observed(j: Judgement) -> tuple[str, dict, dict]:
 
 
 def evaluate_station(
-    cur,
+    alerts: AlertsRepository,
     deps: Deps,
     code: str,
     windows: dict[str, WindowStats],
     computed_at: datetime,
     now: datetime,
 ) -> list[Outcome]:
-    """Run both rules for one station and write what they decide (inside ``cur``'s
+    """Run both rules for one station and write what they decide (inside ``alerts``'
     transaction): alerts opened, moved or resolved, and their delivery rows."""
     rules = deps.config.rules
-    alerts = store.open_alerts(cur, code)
+    open_now = alerts.open_alerts(code)
     age = max(timedelta(0), now - computed_at)
     outcomes = []
     contacts = None
     for rule in RULES:
         judgement = judge(rule, windows, rules, age=age)
-        alert = alerts.get(rule)
+        alert = open_now.get(rule)
         decision = decide(judgement, alert.state if alert else None, now, rules)
         window, observed, baseline = _observed(judgement)
         alert_id = alert.id if alert else None
         if alert is not None and decision.action is not Action.RESOLVE:
-            store.update_observed(cur, alert.id, window, observed, baseline)
+            alerts.update_observed(alert.id, window, observed, baseline)
         if decision.action is Action.NONE:
             continue
         if decision.action is Action.RAISE:
             alert_id = uuid.uuid4()
-            store.insert_alert(
-                cur, alert_id, code, rule, window, observed, baseline, judgement.parts(), now
+            alerts.insert_alert(
+                alert_id, code, rule, window, observed, baseline, judgement.parts(), now
             )
             notice, previous_level = 1, 0
         else:
             assert alert is not None
             previous_level = alert.level
-            notice = _move(cur, alert.id, decision, judgement, previous_level, now)
+            notice = _move(alerts, alert.id, decision, judgement, previous_level, now)
         contacts = contacts or deps.directory.contacts(code)
         if contacts is None:
             logger.warning(
@@ -102,7 +107,7 @@ def evaluate_station(
             )
         else:
             _write_deliveries(
-                cur, deps, contacts, alert_id, notice, decision, previous_level, judgement, now
+                alerts, deps, contacts, alert_id, notice, decision, previous_level, judgement, now
             )
         logger.info(
             "alert decision",
@@ -118,13 +123,14 @@ def evaluate_station(
     return outcomes
 
 
-def _move(cur, alert_id, decision: Decision, judgement: Judgement, previous: int, now) -> int:
+def _move(
+    alerts: AlertsRepository, alert_id, decision: Decision, judgement: Judgement, previous: int, now
+) -> int:
     if decision.action is Action.RESOLVE:
-        return store.resolve(cur, alert_id, now)
+        return alerts.resolve(alert_id, now)
     if decision.action is Action.ESCALATE:
-        return store.escalate(cur, alert_id, decision.level, now)
-    return store.record_notice(
-        cur,
+        return alerts.escalate(alert_id, decision.level, now)
+    return alerts.record_notice(
         alert_id,
         level=decision.level,
         level_changed=decision.level != previous,
@@ -134,7 +140,15 @@ def _move(cur, alert_id, decision: Decision, judgement: Judgement, previous: int
 
 
 def _write_deliveries(
-    cur, deps, contacts, alert_id, notice, decision, previous_level, judgement, now
+    alerts: AlertsRepository,
+    deps,
+    contacts,
+    alert_id,
+    notice,
+    decision,
+    previous_level,
+    judgement,
+    now,
 ) -> None:
     config = deps.config
     worst = judgement.worst
@@ -159,8 +173,7 @@ def _write_deliveries(
                     extra={"station_code": contacts.code, "role": role, "channel": channel},
                 )
                 continue
-            store.insert_delivery(
-                cur,
+            alerts.insert_delivery(
                 alert_id=alert_id,
                 notice=notice,
                 kind=kind,
@@ -173,98 +186,56 @@ def _write_deliveries(
             )
 
 
-def handle_scores(conn, deps: Deps, event: StationScoresUpdated, now: datetime) -> list[Outcome]:
+def handle_scores(
+    database: AlertsDatabase, deps: Deps, event: StationScoresUpdated, now: datetime
+) -> list[Outcome]:
     """One scores event: kept (unless newer scores are already kept) and judged, with every
     decision and delivery row in one transaction. A replayed event changes nothing."""
-    with db.transaction(conn) as cur:
-        kept = store.save_scores(
-            cur, event.station_code, event.event_id, event.computed_at, event.windows
+    with database.transaction() as alerts:
+        kept = alerts.save_scores(
+            event.station_code, event.event_id, event.computed_at, event.windows
         )
         if not kept:
             return []
         return evaluate_station(
-            cur, deps, event.station_code, event.windows, event.computed_at, now
+            alerts, deps, event.station_code, event.windows, event.computed_at, now
         )
 
 
-def tick(conn, deps: Deps, now: datetime) -> list[Outcome]:
+def handle_records(
+    database: AlertsDatabase, deps: Deps, records: Sequence[Record], clock: Clock
+) -> StepResult:
+    """The worker's step: each record of ``station.scores`` handled in its own transaction;
+    one that is not a scores event is returned invalid (the runtime dead-letters it). The
+    figure ``alert_decisions`` says how many alerts moved (the sender has work)."""
+    invalid, decisions = [], 0
+    for record in records:
+        try:
+            event = StationScoresUpdated.from_json(record.value or b"")
+        except InvalidEvent as reason:
+            invalid.append(Invalid(record, str(reason)))
+            continue
+        decisions += len(handle_scores(database, deps, event, clock()))
+    return StepResult(invalid, {"alert_decisions": float(decisions)})
+
+
+def tick(database: AlertsDatabase, deps: Deps, now: datetime) -> list[Outcome]:
     """The timer: judge again every station with an open alert on its latest scores, so
     escalation and resolution happen when no new scores arrive. One transaction per station."""
-    with db.transaction(conn) as cur:
-        codes = store.stations_with_open_alerts(cur)
+    with database.transaction() as alerts:
+        codes = alerts.stations_with_open_alerts()
     outcomes = []
     for code in codes:
-        with db.transaction(conn) as cur:
-            latest = store.latest_scores(cur, code)
+        with database.transaction() as alerts:
+            latest = alerts.latest_scores(code)
             if latest is None:
                 continue
             computed_at, windows = latest
-            outcomes += evaluate_station(cur, deps, code, windows, computed_at, now)
+            outcomes += evaluate_station(alerts, deps, code, windows, computed_at, now)
     return outcomes
 
 
-def deliver_due(conn, config: NotifierConfig, senders: Senders, now_fn, limit: int = 20) -> int:
-    """Send the deliveries that are due; returns how many were tried. Each is claimed (an
-    attempt counted, hidden for the lease) and committed before sending, then marked sent,
-    retried later with exponential backoff, or failed."""
-    settings = config.delivery
-    with db.transaction(conn) as cur:
-        due = store.claim_due(cur, now_fn(), limit, timedelta(seconds=settings.lease_s))
-    for delivery in due:
-        message = Outgoing(
-            delivery.idempotency_key,
-            delivery.channel,
-            delivery.address,
-            delivery.subject,
-            delivery.body,
-        )
-        try:
-            senders.for_channel(delivery.channel).send(message)
-        except PermanentFailure as failure:
-            _finish(conn, delivery, "failed", str(failure), now_fn())
-        except TransientFailure as failure:
-            if delivery.attempts >= settings.max_attempts:
-                _finish(conn, delivery, "failed", str(failure), now_fn())
-            else:
-                wait = backoff(delivery.attempts, settings.backoff_base_s, settings.backoff_cap_s)
-                with db.transaction(conn) as cur:
-                    store.mark_retry(
-                        cur, delivery.id, str(failure), now_fn() + timedelta(seconds=wait)
-                    )
-                logger.warning(
-                    "delivery will be retried",
-                    extra={
-                        "delivery_id": str(delivery.id),
-                        "channel": delivery.channel,
-                        "attempts": delivery.attempts,
-                        "retry_in_s": wait,
-                        "error": str(failure),
-                    },
-                )
-        else:
-            _finish(conn, delivery, "sent", None, now_fn())
-    return len(due)
-
-
-def _finish(conn, delivery, outcome: str, error: str | None, now: datetime) -> None:
-    with db.transaction(conn) as cur:
-        if outcome == "sent":
-            store.mark_sent(cur, delivery.id, now)
-        else:
-            store.mark_failed(cur, delivery.id, error or "")
-    log = logger.info if outcome == "sent" else logger.error
-    log(
-        "delivery " + outcome,
-        extra={
-            "delivery_id": str(delivery.id),
-            "channel": delivery.channel,
-            "attempts": delivery.attempts,
-            "error": error,
-        },
-    )
-
-
-def acknowledge(conn, alert_id: str, by: str, now: datetime) -> str | None:
+def acknowledge(database: AlertsDatabase, alert_id: str, by: str, now: datetime) -> str | None:
     """Acknowledge an alert; its status afterwards (None: no such alert)."""
-    with db.transaction(conn) as cur:
-        return store.acknowledge(cur, alert_id, by, now)
+    with database.transaction() as alerts:
+        return alerts.acknowledge(alert_id, by, now)

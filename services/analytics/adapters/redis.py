@@ -1,4 +1,4 @@
-"""Redis side of analytics: each station's windows and a ranking per window.
+"""Redis side of analytics (``ScoresCache``): each station's windows and a ranking per window.
 
 Everything here is recomputed from PostgreSQL and written whole (HSET of every field, the
 ranking replaced in one MULTI), never incremented, so a replayed batch or a rebuild leaves
@@ -17,11 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any, cast
 
 import redis
 
-from services.analytics.domain import ALL_WINDOWS, PUBLIC_WINDOWS, STAT_FIELDS
-from services.analytics.ranking import RankedStation, RankingPolicy, rank_stations
+from services.analytics.domain import (
+    ALL_WINDOWS,
+    PUBLIC_WINDOWS,
+    STAT_FIELDS,
+    RankedStation,
+    RankingPolicy,
+    rank_stations,
+)
 from shared.scores import WindowStats
 
 
@@ -56,7 +63,7 @@ class ScoresCache:
         stored = dict(zip(PUBLIC_WINDOWS, pipe.execute(), strict=True))
         pipe = self.client.pipeline(transaction=True)
         for code, by_window in windows.items():
-            mapping: dict[str, str | int] = {"computed_at": computed_at.isoformat()}
+            mapping: dict[Any, Any] = {"computed_at": computed_at.isoformat()}
             for window, stats in by_window.items():
                 for name in STAT_FIELDS:
                     mapping[f"{window}.{name}"] = getattr(stats, name)
@@ -77,11 +84,11 @@ class ScoresCache:
         pipe.execute()
 
     def read_station(self, code: str) -> dict[str, WindowStats] | None:
-        raw = self.client.hgetall(self._station_key(code))
+        raw = cast(dict[str, str], self.client.hgetall(self._station_key(code)))
         return _parse(raw) if raw else None
 
     def all_stations(self) -> dict[str, dict[str, WindowStats]]:
-        codes = sorted(self.client.smembers(f"{self.prefix}:stations"))
+        codes = sorted(self.station_codes())
         pipe = self.client.pipeline(transaction=False)
         for code in codes:
             pipe.hgetall(self._station_key(code))
@@ -99,6 +106,10 @@ class ScoresCache:
         few = [r for r in rows if r[2] < policy.min_count]
         out = [RankedStation(c, s, n, i) for i, (c, s, n) in enumerate(enough, 1)]
         return out + [RankedStation(c, s, n, None) for c, s, n in few]
+
+    def station_codes(self) -> set[str]:
+        """The stations that have a hash."""
+        return set(self.client.smembers(f"{self.prefix}:stations"))  # type: ignore[arg-type]
 
     def forget(self, codes: Iterable[str]) -> None:
         codes = list(codes)

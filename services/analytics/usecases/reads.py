@@ -1,4 +1,4 @@
-"""What the read API and the dashboard show, over the read ports (``read_ports``): the
+"""What the read API and the dashboard show, over the read ports (``ports``): the
 ranking, a station's scores, its daily trend and its page.
 
 Plain functions; the HTTP entrypoint parses the request, calls one of these and maps
@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.analytics.domain import PUBLIC_WINDOWS
-from services.analytics.ranking import RankingPolicy
-from services.analytics.read_ports import ReadRepository, ScoresSource
+from services.analytics.domain import PUBLIC_WINDOWS, RankingPolicy
+from services.analytics.ports import ReadRepository, ScoresSource
 from shared.complaint_types import COMPLAINT_TYPES
 from shared.india import INDIA
 from shared.scores import WindowStats

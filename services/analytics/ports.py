@@ -1,0 +1,116 @@
+"""What analytics' use cases need of the world, as protocols: the feedback store (a unit of
+work over PostgreSQL), the scores cache (Redis), a publisher (Kafka), a clock. The real
+adapters are in ``adapters/``; fakes in ``tests/unit/analytics/fakes.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from services.analytics.domain import RankedStation, RankingPolicy
+from shared.consumer import Message
+from shared.events import FeedbackSubmitted
+from shared.scores import WindowStats
+
+Clock = Callable[[], datetime]
+Buckets = dict[str, dict[datetime, WindowStats]]
+
+
+class FeedbackRepository(Protocol):
+    """Feedback facts and hourly station buckets, inside one transaction."""
+
+    def store_batch(self, events: Sequence[FeedbackSubmitted]) -> int:
+        """Insert the events not stored yet and add only those to their buckets; returns how
+        many were new (a redelivered event changes nothing)."""
+
+    def existing_stations(self, codes: Iterable[str]) -> set[str]: ...
+
+    def all_station_codes(self) -> list[str]: ...
+
+    def load_buckets(self, codes: Iterable[str], since: datetime) -> Buckets:
+        """station -> hour -> sums, for hours from ``since`` on."""
+
+    def stations_with_buckets_in(self, ranges: Sequence[tuple[datetime, datetime]]) -> set[str]:
+        """Stations with a bucket in any of the hour ranges (both ends included)."""
+
+
+class FeedbackDatabase(Protocol):
+    def transaction(self) -> AbstractContextManager[FeedbackRepository]:
+        """A repository whose writes are committed when the block ends, rolled back if it
+        raises."""
+
+    def close(self) -> None: ...
+
+
+class ScoresCache(Protocol):
+    """Each station's windows and the rankings, recomputable from the database."""
+
+    def write_stations(
+        self,
+        windows: Mapping[str, Mapping[str, WindowStats]],
+        computed_at: datetime,
+        policy: RankingPolicy,
+    ) -> None: ...
+
+    def station_codes(self) -> set[str]:
+        """The stations that have windows stored."""
+
+    def forget(self, codes: Iterable[str]) -> None: ...
+
+    def mark_built(self) -> None: ...
+
+    def is_built(self) -> bool: ...
+
+
+class Publisher(Protocol):
+    def publish(self, messages: Sequence[Message]) -> None:
+        """Return once every message is acknowledged; raise a transient error otherwise."""
+
+    def close(self) -> None: ...
+
+
+# -- what the read side (the HTTP API and pages) needs ------------------------------------
+
+
+class ReadsUnavailable(Exception):
+    """The database could not be reached; try again shortly."""
+
+
+class ReadRepository(Protocol):
+    """Reads of the registry and of the feedback facts; never a name or a number. Each
+    raises ReadsUnavailable when the database cannot be reached."""
+
+    def stations(self) -> dict[str, dict[str, Any]]:
+        """Active stations by code: ``station_code``, ``name_en``, ``name_hi``, ``zone``."""
+        ...
+
+    def station(self, code: str) -> dict[str, Any] | None:
+        """One station (active or not, with ``active``), None if there is none."""
+        ...
+
+    def zones(self) -> list[dict[str, str]]: ...
+
+    def trend(self, code: str, days: int, today: date) -> list[dict[str, Any]]:
+        """One row per India day up to ``today``: ``date``, ``count``, ``avg_rating``,
+        ``low_rating_share``, ``unresolved_share`` (None on days without feedback)."""
+        ...
+
+    def latest_comments(self, code: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The newest feedback with words: ``submitted_at``, ``rating``,
+        ``complaint_type``, ``comments``, ``problem_resolved``."""
+        ...
+
+    def ready(self) -> bool: ...
+
+
+class ScoresSource(Protocol):
+    """The consumer's scores (``cache.ScoresCache``); raises redis.RedisError when Redis
+    cannot be reached."""
+
+    def read_station(self, code: str) -> dict[str, WindowStats] | None: ...
+
+    def ranking(self, window: str, policy: RankingPolicy) -> list[RankedStation]: ...
+
+    def ping(self) -> bool: ...

@@ -1,0 +1,122 @@
+"""What the notifier's use cases need of the world, as protocols: the alerts store (a unit of
+work over PostgreSQL), the senders (SMS gateway, SMTP, console), the station directory
+(``recipients.Directory``) and a clock. Adapters in ``adapters/``; fakes in
+``tests/unit/notifier/fakes.py``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from services.notifier.domain import AlertState
+from shared.scores import WindowStats
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    id: uuid.UUID
+    station_code: str
+    rule: str
+    status: str
+    level: int
+    notices: int
+    state: AlertState
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    id: uuid.UUID
+    channel: str
+    address: str
+    subject: str
+    body: str
+    attempts: int  # including the attempt now being made
+    idempotency_key: str
+
+
+class AlertsRepository(Protocol):
+    """Alerts, their delivery rows (the outbox) and each station's latest scores, inside one
+    transaction."""
+
+    def save_scores(
+        self, station_code: str, event_id: Any, computed_at: datetime,
+        windows: Mapping[str, WindowStats],
+    ) -> bool:  # fmt: skip
+        """Keep these scores unless newer ones are kept; True when kept."""
+
+    def latest_scores(
+        self, station_code: str
+    ) -> tuple[datetime, dict[str, WindowStats]] | None: ...
+    def open_alerts(self, station_code: str) -> dict[str, AlertRow]: ...
+    def stations_with_open_alerts(self) -> list[str]: ...
+    def insert_alert(
+        self, alert_id: uuid.UUID, station_code: str, rule: str, window: str,
+        observed: dict, baseline: dict, parts: dict, now: datetime,
+    ) -> None: ...  # fmt: skip
+    def update_observed(
+        self, alert_id: uuid.UUID, window: str, observed: dict, baseline: dict
+    ) -> None: ...
+    def record_notice(
+        self, alert_id: uuid.UUID, *, level: int, level_changed: bool, parts: dict, now: datetime
+    ) -> int: ...
+    def escalate(self, alert_id: uuid.UUID, level: int, now: datetime) -> int: ...
+    def resolve(self, alert_id: uuid.UUID, now: datetime) -> int: ...
+    def acknowledge(self, alert_id: Any, by: str, now: datetime) -> str | None: ...
+    def insert_delivery(
+        self, *, alert_id: uuid.UUID, notice: int, kind: str, level: int, role: str,
+        channel: str, address: str, subject: str, body: str,
+    ) -> uuid.UUID: ...  # fmt: skip
+    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[DueDelivery]: ...
+    def mark_sent(self, delivery_id: uuid.UUID, now: datetime) -> None: ...
+    def mark_retry(self, delivery_id: uuid.UUID, error: str, next_at: datetime) -> None: ...
+    def mark_failed(self, delivery_id: uuid.UUID, error: str) -> None: ...
+
+
+class AlertsDatabase(Protocol):
+    def transaction(self) -> AbstractContextManager[AlertsRepository]:
+        """Committed when the block ends, rolled back if it raises."""
+
+
+class DeliveryFailure(Exception):
+    pass
+
+
+class TransientFailure(DeliveryFailure):
+    """Worth another attempt later."""
+
+
+class PermanentFailure(DeliveryFailure):
+    """Will never succeed as it is; the delivery is marked failed at once."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for one recipient on one channel."""
+
+    idempotency_key: str
+    channel: str  # "sms" or "email"
+    address: str
+    subject: str
+    body: str
+
+
+class Sender(Protocol):
+    def send(self, message: Outgoing) -> None:
+        """Return when the gateway or server took the message; TransientFailure when trying
+        again later may work, PermanentFailure when it never will. The idempotency key goes
+        with it (the gateway's ``Idempotency-Key``, the email's Message-ID)."""
+
+
+@dataclass(frozen=True)
+class Senders:
+    sms: Sender
+    email: Sender
+
+    def for_channel(self, channel: str) -> Sender:
+        return self.sms if channel == "sms" else self.email

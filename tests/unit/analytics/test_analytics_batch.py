@@ -1,0 +1,197 @@
+"""Analytics' batch use case with fakes of its ports, driven through the in-memory broker:
+each event counted once however often it is delivered, buckets only for rows really
+inserted, poison to the dead-letter topic, a transient fault retried with nothing committed
+past it."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from services.analytics.config import AnalyticsConfig
+from services.analytics.domain import RankingPolicy, hour_of
+from services.analytics.entrypoints.worker import FeedbackWorker
+from services.analytics.usecases import Deps
+from shared.config import Connections
+from shared.consumer import Message, RetryPolicy, Stopped
+from shared.consumer.memory import InMemoryBroker
+from shared.events import FeedbackSubmitted
+from shared.scores import StationScoresUpdated
+from tests.unit.analytics.fakes import (
+    Clock,
+    FakeDatabase,
+    FakeHealth,
+    FakeScoresCache,
+    Unreachable,
+)
+
+STATION = "GGN-SADAR"
+CONFIG = AnalyticsConfig(
+    connections=Connections(),
+    feedback_topic="feedback.submitted",
+    dlq_topic="feedback.dlq",
+    scores_topic="station.scores",
+    batch_max_events=100,
+    batch_max_seconds=0.0,
+)
+
+
+def feedback(rating: int = 4, **fields) -> FeedbackSubmitted:
+    values = {
+        "station_code": STATION, "qr_version": 1, "rating": rating,
+        "mobile": "+919812345678", "mobile_hash": uuid.uuid4().hex * 2, "complaint_type": "theft",
+        "staff_available": True, "staff_helped": True, "problem_resolved": rating > 2,
+        "submitted_at": Clock().now - timedelta(minutes=5),
+    }  # fmt: skip
+    values.update(fields)
+    return FeedbackSubmitted(**values)
+
+
+class Pipeline:
+    """The worker on fakes: the in-memory broker, database, cache and health."""
+
+    def __init__(self) -> None:
+        self.clock = Clock()
+        self.broker = InMemoryBroker()
+        for name, partitions in (("feedback.submitted", 3), ("feedback.dlq", 1),
+                                 ("station.scores", 3)):  # fmt: skip
+            self.broker.create_topic(name, partitions)
+        self.database = FakeDatabase(stations=[STATION])
+        self.cache = FakeScoresCache()
+        self.health = FakeHealth()
+        self.stopping = threading.Event()
+        self.deps = Deps(
+            database=self.database, cache=self.cache, publisher=self.broker,
+            policy=RankingPolicy(), scores_topic="station.scores",
+            retry=RetryPolicy((Unreachable,), self.stopping, max_pause_s=0.0, first_pause_s=0.0),
+            clock=self.clock,
+        )  # fmt: skip
+
+    def worker(self) -> FeedbackWorker:
+        consumer = self.broker.consumer("analytics", ["feedback.submitted"])
+        return FeedbackWorker(CONFIG, self.deps, broker=consumer, health=self.health)
+
+    def publish(self, *items: FeedbackSubmitted | bytes) -> None:
+        self.broker.publish([
+            Message("feedback.submitted", STATION.encode(),
+                    item if isinstance(item, bytes) else item.to_json())
+            for item in items
+        ])  # fmt: skip
+
+    def committed(self) -> int:
+        return sum(self.broker.committed.get("analytics", {}).values())
+
+    def end(self) -> int:
+        return sum(self.broker.end_offsets("feedback.submitted").values())
+
+
+@pytest.fixture
+def pipeline() -> Pipeline:
+    return Pipeline()
+
+
+def test_an_event_delivered_twice_is_counted_once(pipeline):
+    event = feedback(rating=1)
+    pipeline.publish(event, feedback(rating=5))
+    crashed = pipeline.worker()
+    assert crashed.run_once(commit=False) == 2  # stored, then the worker died before commit
+    pipeline.publish(event)  # and the producer retried it too
+
+    replaying = pipeline.worker()
+    assert replaying.run_once() == 3
+
+    windows = pipeline.cache.read_station(STATION)
+    assert windows["24h"].count == 2 and windows["24h"].low_ratings == 1
+    assert len(pipeline.database.feedback.facts) == 2
+    assert pipeline.committed() == pipeline.end() == 3
+
+
+def test_buckets_grow_only_by_the_rows_really_inserted(pipeline):
+    old = feedback(rating=2)
+    pipeline.publish(old)
+    pipeline.worker().run_once()
+    pipeline.publish(old, feedback(rating=4, cleanliness=5))
+
+    pipeline.worker().run_once()
+
+    [bucket] = pipeline.database.feedback.buckets.values()
+    assert (bucket.count, bucket.rating_sum, bucket.cleanliness_count) == (2, 6, 1)
+    assert pipeline.health.figures["events_inserted"] == 2  # one per batch, never the repeat
+    assert pipeline.health.figures["events_consumed"] == 3
+
+
+def test_scores_of_the_touched_station_are_published_after_the_batch(pipeline):
+    pipeline.publish(feedback(rating=1), feedback(rating=3))
+
+    pipeline.worker().run_once()
+
+    mine = [r for r in pipeline.broker.records("station.scores") if r.key == STATION.encode()]
+    latest = StationScoresUpdated.from_json(mine[-1].value)
+    assert (latest.windows["24h"].count, latest.windows["24h"].low_ratings) == (2, 1)
+
+
+def test_poison_goes_to_the_dead_letter_topic_and_the_line_keeps_moving(pipeline):
+    pipeline.publish(b"{not json", feedback(station_code="NO-SUCH-PS"), feedback())
+
+    pipeline.worker().run_once()
+
+    letters = pipeline.broker.records("feedback.dlq")
+    reasons = sorted(dict(r.headers)["dlq.reason"].decode() for r in letters)
+    assert reasons[0].startswith("not JSON")
+    assert reasons[1] == "unknown station NO-SUCH-PS"
+    assert b"{not json" in {r.value for r in letters}  # the original value, unchanged
+    assert {dict(r.headers)["dlq.origin.topic"] for r in letters} == {b"feedback.submitted"}
+    assert pipeline.cache.read_station(STATION)["24h"].count == 1
+    assert pipeline.health.figures["dlq:not_json"] == pipeline.health.figures[
+        "dlq:unknown_station"] == 1  # fmt: skip
+    assert pipeline.committed() == pipeline.end() == 3
+
+
+def test_a_transient_fault_is_retried_and_the_batch_committed_once_it_passes(pipeline):
+    worker = pipeline.worker()
+    worker.run_once()  # the start-up rebuild
+    pipeline.publish(feedback(), feedback())
+    pipeline.database.fail_next = 3
+
+    assert worker.run_once() == 2
+
+    assert pipeline.database.failures == 3
+    assert pipeline.cache.read_station(STATION)["24h"].count == 2
+    assert pipeline.committed() == 2
+
+
+def test_a_fault_that_outlasts_the_worker_commits_nothing_past_it(pipeline):
+    worker = pipeline.worker()
+    worker.run_once()
+    pipeline.publish(feedback(), feedback())
+    pipeline.database.fail_next = 10**9
+    original = pipeline.database.transaction
+
+    def failing_then_stop():
+        if pipeline.database.failures >= 3:
+            pipeline.stopping.set()  # as SIGTERM would, while it waits
+        return original()
+
+    pipeline.database.transaction = failing_then_stop  # type: ignore[method-assign]
+
+    with pytest.raises(Stopped):
+        worker.run_once()
+    assert pipeline.committed() == 0
+    assert pipeline.cache.read_station(STATION)["24h"].count == 0
+
+
+def test_an_hour_later_the_station_s_window_slides_without_new_feedback(pipeline):
+    pipeline.publish(feedback(submitted_at=pipeline.clock.now - timedelta(hours=23)))
+    worker = pipeline.worker()
+    worker.run_once()
+    assert pipeline.cache.read_station(STATION)["24h"].count == 1
+
+    pipeline.clock.now += timedelta(hours=1)
+    worker.refresh()
+
+    assert hour_of(pipeline.clock.now) != hour_of(pipeline.clock.now - timedelta(hours=1))
+    assert pipeline.cache.read_station(STATION)["24h"].count == 0
+    assert pipeline.cache.read_station(STATION)["7d"].count == 1
