@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-from shared.events import FEEDBACK_TOPIC
+from shared.topics import FEEDBACK_TOPIC
 from tests.e2e.analytics import fixtures
 from tests.e2e.analytics.fixtures import (
     count_24h,

@@ -14,7 +14,7 @@ from shared.acked_sender import AckedSender
 from shared.consumer import ConsumerBroker, Message, Producer, Record
 from shared.consumer.kafka_broker import KafkaBroker
 from shared.consumer.memory import InMemoryBroker
-from shared.kafka_io import TopicSpec, ensure_topics
+from shared.topics import TopicSpec, ensure_topics
 from tests.support import wait_until
 
 pytestmark = pytest.mark.integration

@@ -18,8 +18,7 @@ from services.analytics.usecases import Deps
 from shared.config import Connections
 from shared.consumer import Message, RetryPolicy, Stopped
 from shared.consumer.memory import InMemoryBroker
-from shared.events import FeedbackSubmitted
-from shared.scores import StationScoresUpdated
+from shared.events import FeedbackSubmitted, StationScoresUpdated
 from tests.unit.analytics.fakes import (
     Clock,
     FakeDatabase,

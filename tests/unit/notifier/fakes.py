@@ -14,7 +14,7 @@ from typing import Any
 
 from services.notifier.domain import AlertState
 from services.notifier.ports import AlertRow, DueDelivery, Outgoing
-from services.notifier.recipients import Officer, StationContacts
+from shared.events import Contact, Station
 from shared.scores import WindowStats
 
 
@@ -178,20 +178,21 @@ class FakeAlerts:
             raise
 
 
-SHO = Officer("sho", "SHO Sadar", "+919000000001", "sho.sadar@example.invalid")
-ACP = Officer("acp", "ACP East", "+919000000101", "acp.east@example.invalid")
+SHO = Contact("SHO Sadar", "+919000000001", "sho.sadar@example.invalid")
+ACP = Contact("ACP East", "+919000000101", "acp.east@example.invalid")
 
 
 class FakeDirectory:
-    def __init__(self, stations: Mapping[str, StationContacts] | None = None) -> None:
+    def __init__(self, stations: Mapping[str, Station] | None = None) -> None:
         self.stations = dict(stations or {})
 
-    def contacts(self, station_code: str) -> StationContacts | None:
+    def contacts(self, station_code: str) -> Station | None:
         return self.stations.get(station_code)
 
 
-def station(code: str) -> StationContacts:
-    return StationContacts(code, "Sadar", "सदर", "East", {"sho": SHO, "acp": ACP})
+def station(code: str) -> Station:
+    """A station whose SHO and ACP can be told (it has no DCP)."""
+    return Station(code, "Sadar", "सदर", "East", sho=SHO, acp=ACP)
 
 
 class KeepingSender:

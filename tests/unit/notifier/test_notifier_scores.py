@@ -16,7 +16,8 @@ from services.notifier.domain import RuleSettings
 from services.notifier.ports import Senders
 from shared.consumer import ConsumerLoop, LoopSettings, Message, RetryPolicy
 from shared.consumer.memory import InMemoryBroker
-from shared.scores import StationScoresUpdated, WindowStats
+from shared.events import StationScoresUpdated
+from shared.scores import WindowStats
 from tests.unit.notifier.fakes import (
     SHO,
     FakeAlerts,
