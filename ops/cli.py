@@ -127,7 +127,8 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
         services.start_worker(cfg, name, env)
     print("\nPratikriya is running.")
     for name, port in ports.items():
-        print(f"  {name:<10} http://127.0.0.1:{port}/  (health: /healthz, /readyz, /metrics)")
+        # /healthz answers on every service (their roots are not all pages).
+        print(f"  {name:<10} http://127.0.0.1:{port}/healthz  (also /readyz, /metrics)")
     print(f"\n  Feedback form for Sadar police station:\n    {sample_form_url(env)}")
     print(f"  Poster of Sadar police station (A4 PDF):\n    {sadar_poster_url(env)}")
     print(f"  Admin API token (Authorization: Bearer ...): {admin_token}")

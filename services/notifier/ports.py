@@ -1,6 +1,6 @@
 """What the notifier's use cases need of the world, as protocols: the alerts store (a unit of
 work over PostgreSQL), the senders (SMS gateway, SMTP, console), the station directory
-(``recipients.Directory``) and a clock. Adapters in ``adapters/``; fakes in
+(``Directory``) and a clock. Adapters in ``adapters/``; fakes in
 ``tests/unit/notifier/fakes.py``."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from services.notifier.domain import AlertState
+from shared.events import Station
 from shared.scores import WindowStats
 
 Clock = Callable[[], datetime]
@@ -120,3 +121,11 @@ class Senders:
 
     def for_channel(self, channel: str) -> Sender:
         return self.sms if channel == "sms" else self.email
+
+
+class Directory(Protocol):
+    def contacts(self, station_code: str) -> Station | None:
+        """The station, its names and officers (``Station.officers``); None for a station the
+        registry does not know. Raises a KafkaError when the registry cannot be read yet (a
+        transient failure)."""
+        ...

@@ -1,7 +1,7 @@
 #!/bin/sh
 # PostgreSQL's init script (mounted into /docker-entrypoint-initdb.d by docker-compose.yml):
 # the postgres image runs it once, on the first start of an empty data volume, as the
-# superuser `postgres`. It makes what ops/stack.py and ops/cli.py make for ./pratikriya up:
+# superuser `postgres`. It makes what ops/stack/postgres.py and ops/cli.py make for ./pratikriya up:
 #
 #   pratikriya          the application's login role: NOT a superuser, cannot create roles or
 #                       databases; owner of the database `pratikriya`, so the migrations

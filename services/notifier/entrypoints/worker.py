@@ -28,9 +28,9 @@ from services.notifier.adapters.console import ConsoleSender
 from services.notifier.adapters.postgres import PostgresAlerts
 from services.notifier.adapters.sms import HttpSmsSender
 from services.notifier.adapters.smtp import SmtpSender
+from services.notifier.adapters.stations import build_directory
 from services.notifier.config import NotifierConfig, SmsGateway, SmtpServer
 from services.notifier.ports import Senders
-from services.notifier.recipients import build_directory
 from services.notifier.usecases import Deps, deliver_due, handle_records, tick
 from shared import db, logs
 from shared.acked_sender import AckedSender, SendFailed

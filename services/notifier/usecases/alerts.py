@@ -21,8 +21,8 @@ from services.notifier.ports import (
     AlertsDatabase,
     AlertsRepository,
     Clock,
+    Directory,
 )
-from services.notifier.recipients import Directory
 from services.notifier.texts import Numbers, render
 from shared.consumer import Invalid, Record, StepResult
 from shared.events import InvalidEvent, StationScoresUpdated

@@ -10,10 +10,10 @@ import pytest
 
 from services.notifier.adapters.sms import HttpSmsSender
 from services.notifier.adapters.smtp import SmtpSender
+from services.notifier.adapters.stations import build_directory
 from services.notifier.config import DeliverySettings, NotifierConfig, SmsGateway, SmtpServer
 from services.notifier.domain import RuleSettings
 from services.notifier.ports import Senders
-from services.notifier.recipients import build_directory
 from services.notifier.usecases import Deps
 from shared import db
 from tests.integration.notifier.notifier_standins import SmsGatewayStandIn, SmtpStandIn

@@ -14,6 +14,7 @@ import pytest
 from services.notifier import acklink
 from services.notifier.entrypoints.http import create_app
 from shared import db
+from shared.consumer.health import HealthReporter
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -88,12 +89,9 @@ def test_readiness_follows_the_worker_s_heartbeat_and_goes_stale_after_two_minut
     notifier_config, infra
 ):
     beat = datetime.now(UTC)
-    with db.connection(infra["DATABASE_URL"]) as conn, db.transaction(conn) as cur:
-        cur.execute(
-            "INSERT INTO notifier_worker (id, heartbeat_at, consumer_lag) VALUES (1, %s, 0)"
-            " ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at",
-            (beat,),
-        )
+    reporter = HealthReporter(lambda: db.connect(infra["DATABASE_URL"]), "notifier")
+    reporter.beat(lag=0, now=beat)
+    reporter.close()
     fresh = create_app(notifier_config, now=lambda: beat + timedelta(minutes=1))
     stale = create_app(notifier_config, now=lambda: beat + timedelta(minutes=3))
 

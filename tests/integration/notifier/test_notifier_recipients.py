@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from services.notifier.recipients import build_directory
+from services.notifier.adapters.stations import build_directory
 from shared.acked_sender import AckedSender
 from shared.events import Contact, StationChanged
 from shared.topics import STATIONS_TOPIC

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.notifier.recipients import FeedDirectory, RegistryNotRead
+from services.notifier.adapters.stations import FeedDirectory, RegistryNotRead
 from shared.events import Contact, Station
 from tests.unit.stations_feed_fake import FakeFeed
 

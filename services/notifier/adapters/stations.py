@@ -1,12 +1,11 @@
-"""Who is told about a station: its SHO, and its zone's ACP and DCP, as the QR service's
-compacted ``stations`` topic tells them (``shared.stations_reader``, kept in memory). The
-topic holds the whole registry: the QR service announces every station at start and
-publishes every change, so the notifier reads no registry table.
+"""Who is told about a station (the ``Directory`` port): its SHO, and its zone's ACP and DCP,
+as the compacted ``stations`` topic tells them (``shared.stations_reader``, kept in memory).
+The topic holds the whole registry: the installation announces every station on it
+(``./pratikriya up``, ``python -m services.qr.cli announce``) and the QR service publishes
+every change, so the notifier reads no registry table.
 """
 
 from __future__ import annotations
-
-from typing import Protocol
 
 from kafka.errors import KafkaError
 
@@ -17,14 +16,6 @@ from shared.stations_reader import StationsFeed
 class RegistryNotRead(KafkaError):
     """The stations topic has not been read to its end yet: a transient failure, the event
     is handled again later."""
-
-
-class Directory(Protocol):
-    def contacts(self, station_code: str) -> Station | None:
-        """The station, its names and officers (``Station.officers``); None for a station the
-        registry does not know. Raises a KafkaError when the registry cannot be read yet (a
-        transient failure)."""
-        ...
 
 
 class FeedDirectory:
