@@ -1,6 +1,5 @@
 """Sending records to Kafka and waiting until every in-sync replica has them: the one way our
-services publish (intake's feedback, the QR service's station records, the workers' scores
-and dead letters)."""
+services publish, from an HTTP request's event to a worker's results and dead letters."""
 
 from __future__ import annotations
 
