@@ -91,6 +91,14 @@ def _station(database_url: str) -> dict:
     return {"code": code, "sho_mobile": mobile}
 
 
+def _stations(env: dict[str, str], count: int) -> list[dict]:
+    """``count`` new stations, announced: rows written by hand reach intake and the notifier
+    only through the stations topic, as after any change made in SQL (docs/qr.md)."""
+    made = [_station(env["DATABASE_URL"]) for _ in range(count)]
+    announce_stations(env["DATABASE_URL"], env["KAFKA_BOOTSTRAP_SERVERS"])
+    return made
+
+
 def _feedback(code: str, key: bytes) -> dict:
     return {
         "station_code": code,
@@ -150,10 +158,7 @@ def percentile(values: list[float], pct: float) -> float:
 def measure(env: dict[str, str], runs: int, gateway: Gateway) -> list[float]:
     intake = f"http://127.0.0.1:{services.SERVICES['intake'].port(env)}/api/v1/feedback"
     key = env["QR_SIGNING_KEY"].encode()
-    stations = [_station(env["DATABASE_URL"]) for _ in range(runs + 1)]
-    # Rows written by hand reach intake and the notifier only through the stations topic,
-    # as after any change made in SQL (docs/qr.md).
-    announce_stations(env["DATABASE_URL"], env["KAFKA_BOOTSTRAP_SERVERS"])
+    stations = _stations(env, runs + 1)
     _wait_until_known(intake.replace("/api/v1/feedback", ""), stations[-1]["code"], key)
     latencies = []
     for station in stations:  # the first run warms every process up and is not counted

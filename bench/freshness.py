@@ -49,8 +49,8 @@ def measure(env: dict[str, str], probes: int, rate: float) -> list[float]:
     analytics = f"http://127.0.0.1:{services.SERVICES['analytics'].port(env)}"
     intake = f"{intake_url}/api/v1/feedback"
     key = env["QR_SIGNING_KEY"].encode()
-    background = [common._station(env["DATABASE_URL"])["code"] for _ in range(10)]
-    probe_codes = [common._station(env["DATABASE_URL"])["code"] for _ in range(probes + 1)]
+    made = [station["code"] for station in common._stations(env, 10 + probes + 1)]
+    background, probe_codes = made[:10], made[10:]
     common._wait_until_known(intake_url, probe_codes[-1], key)
     stop = threading.Event()
     loader = threading.Thread(
