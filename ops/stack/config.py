@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from shared.config import DEFAULT_DATABASE_URL, DEFAULT_KAFKA, DEFAULT_REDIS_URL
 
-DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092"
-DEFAULT_DATABASE_URL = "postgresql://pratikriya:pratikriya@127.0.0.1:5432/pratikriya"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+REPO_DIR = Path(__file__).resolve().parents[2]
 
 
 class StackError(RuntimeError):
@@ -39,7 +37,7 @@ class StackConfig:
         """Read the stack's settings from the same variables the services use."""
         repo_dir = REPO_DIR
         data_dir = Path(env.get("PRATIKRIYA_DATA_DIR") or repo_dir / ".data").resolve()
-        bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_KAFKA_BOOTSTRAP
+        bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_KAFKA
         kafka_host, kafka_port = _split_host_port(bootstrap.split(",")[0].strip())
         controller = env.get("KAFKA_CONTROLLER_PORT")
         db = urlsplit(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL)

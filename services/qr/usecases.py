@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from services.qr import metrics, tokens
@@ -29,20 +28,17 @@ from services.qr.domain import (
     station_changed,
 )
 from services.qr.ports import Clock, Registry, StationPublisher, UnitOfWork
+from shared.clock import utc_now
 from shared.events import Station
 
 logger = logging.getLogger(__name__)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
 class Deps:
     unit_of_work: UnitOfWork
     publisher: StationPublisher
-    clock: Clock = _utc_now
+    clock: Clock = utc_now
 
 
 def _checked(code: str) -> str:

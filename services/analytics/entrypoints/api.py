@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from services.analytics.entrypoints.args import days_arg, today_in_india, window_arg
+from services.analytics.entrypoints.args import days_arg, window_arg
 from services.analytics.usecases.reads import (
     ReadDeps,
     ranking_items,
     station_scores,
     station_trend,
 )
-from shared.india import INDIA
+from shared.india import INDIA, today_in_india
 
 
 def api_blueprint(deps: ReadDeps) -> Blueprint:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import abort, request
 
 from services.analytics.domain import PUBLIC_WINDOWS
-from services.analytics.usecases.reads import INDIA
 
 
 def window_arg() -> str:
@@ -22,7 +19,3 @@ def days_arg() -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 366:
         abort(400, "days must be a whole number from 1 to 366")
     return int(raw)
-
-
-def today_in_india() -> date:
-    return datetime.now(INDIA).date()

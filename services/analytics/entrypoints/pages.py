@@ -7,9 +7,10 @@ from flask import Blueprint, Response, render_template, request, url_for
 from markupsafe import Markup
 
 from services.analytics import charts
-from services.analytics.entrypoints.args import days_arg, today_in_india, window_arg
+from services.analytics.entrypoints.args import days_arg, window_arg
 from services.analytics.usecases import reads as read_usecases
 from services.analytics.usecases.reads import ReadDeps, StationPage
+from shared.india import today_in_india
 
 WINDOW_LABELS = {"24h": ("24 घंटे", "24 hours"), "7d": ("7 दिन", "7 days"),
                  "30d": ("30 दिन", "30 days")}  # fmt: skip

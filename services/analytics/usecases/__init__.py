@@ -7,7 +7,6 @@ from services.analytics.usecases.batch import (
     rebuild,
     recompute,
     refresh_moved,
-    utc_now,
 )
 from services.analytics.usecases.reads import (
     ReadDeps,
@@ -23,5 +22,5 @@ from services.analytics.usecases.reads import (
 __all__ = [
     "Deps", "ReadDeps", "StationPage", "UnknownStation", "dashboard_data", "process_batch",
     "ranking_items", "rebuild", "recompute", "refresh_moved", "station_page", "station_scores",
-    "station_trend", "utc_now",
+    "station_trend",
 ]  # fmt: skip

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from services.analytics.domain import (
     RankingPolicy,
@@ -22,15 +22,12 @@ from services.analytics.domain import (
     windows_from_buckets,
 )
 from services.analytics.ports import Clock, FeedbackDatabase, Publisher, ScoresCache
+from shared.clock import utc_now
 from shared.consumer import Invalid, Message, Record, RetryPolicy, StepResult
 from shared.events import FeedbackSubmitted, InvalidEvent, StationScoresUpdated
 from shared.scores import WindowStats
 
 logger = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

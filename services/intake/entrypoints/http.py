@@ -6,8 +6,6 @@ Run under gunicorn as ``gunicorn 'services.intake.entrypoints.http:wsgi()'``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Flask
 
 from services.intake import metrics
@@ -20,6 +18,7 @@ from services.intake.entrypoints.form import form_blueprint
 from services.intake.entrypoints.pages import Pages
 from services.intake.usecases import Deps
 from shared import logs
+from shared.clock import utc_now
 from shared.redis_io import redis_client
 from shared.stations_reader import StationsFeed
 from shared.web import HttpSettings, make_app
@@ -39,7 +38,7 @@ def build_deps(config: IntakeConfig) -> Deps:
             idempotency_ttl_s=config.idempotency_ttl_s,
         ),
         publisher=FeedbackPublisher(connections.kafka_bootstrap_servers, config.publish_timeout_s),
-        clock=lambda: datetime.now(UTC),
+        clock=utc_now,
         signing_key=config.qr_signing_key,
         mobile_hash_key=config.mobile_hash_key,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import psycopg2
 from flask import Flask, Response
@@ -17,6 +17,7 @@ from services.notifier import metrics
 from services.notifier.config import NotifierConfig
 from services.notifier.entrypoints.alerts_api import Api, alerts
 from shared import logs
+from shared.clock import utc_now
 from shared.web import json_error, make_app
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def create_app(
     config: NotifierConfig | None = None, now: Callable[[], datetime] | None = None
 ) -> Flask:
     """The notifier app; ``now`` replaces the clock (tests of the link's expiry)."""
-    api = Api(config or NotifierConfig.from_env(), now or (lambda: datetime.now(UTC)))
+    api = Api(config or NotifierConfig.from_env(), now or utc_now)
     app = make_app(
         __name__,
         requests=metrics.REQUESTS,

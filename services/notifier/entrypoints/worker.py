@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import psycopg2
 from kafka.errors import KafkaError
@@ -34,6 +33,7 @@ from services.notifier.ports import Senders
 from services.notifier.usecases import Deps, deliver_due, handle_records, tick
 from shared import db, logs
 from shared.acked_sender import AckedSender, SendFailed
+from shared.clock import utc_now
 from shared.consumer import ConsumerLoop, LoopSettings, Periodic, Record, RetryPolicy, StepResult
 from shared.consumer.health import HealthReporter
 from shared.consumer.kafka_broker import KafkaBroker
@@ -45,10 +45,6 @@ GROUP = "notifier"
 DLQ_TOPIC = SCORES_DLQ_TOPIC
 # Failures worth waiting out: nothing is committed past them.
 TRANSIENT = (psycopg2.OperationalError, psycopg2.InterfaceError, KafkaError, SendFailed)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def build_senders(sms: SmsGateway | None, smtp: SmtpServer | None, timeout_s: float) -> Senders:
@@ -75,7 +71,7 @@ class SenderThread(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             try:
-                tried = deliver_due(self.alerts, self.config, self.senders, now_utc)
+                tried = deliver_due(self.alerts, self.config, self.senders, utc_now)
             except psycopg2.Error:
                 logger.warning("sender cannot reach the database; retrying", exc_info=True)
                 self.alerts.close()
@@ -94,13 +90,13 @@ class ScoresWorker:
         self.alerts, self.deps, self.sender = alerts, deps, sender
 
     def step(self, records: Sequence[Record]) -> StepResult:
-        result = handle_records(self.alerts, self.deps, records, now_utc)
+        result = handle_records(self.alerts, self.deps, records, utc_now)
         if result.figures.get("alert_decisions"):
             self.sender.wake()
         return result
 
     def tick(self) -> None:
-        if tick(self.alerts, self.deps, now_utc()):
+        if tick(self.alerts, self.deps, utc_now()):
             self.sender.wake()
 
 
