@@ -1,4 +1,5 @@
-"""The run and test commands behind ``./pratikriya``: up, down, status, credentials, test.
+"""The commands behind ``./pratikriya``: up, down, status, credentials, test, bench, lag,
+accounts and tokens.
 
 ``./pratikriya`` (bash) installs what is missing and then runs ``python -m ops.cli``.
 """
@@ -12,7 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ops import analysts, services, stack
+from ops import accounts, analysts, services, stack
+from shared.auth import PoliceLinks
+from shared.config import Env
 
 GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY", "ANALYST_PASSWORD")
 
@@ -122,7 +125,9 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     secrets_file = ensure_secrets(cfg, env)
     prepare(cfg, env)
     admin_token = ensure_admin_token(cfg, env)
+    first_admin = accounts.ensure_first_admin(env["DATABASE_URL"])
     ports = {name: services.start_service(cfg, name, env) for name in services.SERVICES}
+    links = PoliceLinks.from_env(Env(env))
     for name in services.WORKERS:
         services.start_worker(cfg, name, env)
     print("\nPratikriya is running.")
@@ -131,11 +136,20 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
         print(f"  {name:<10} http://127.0.0.1:{port}/healthz  (also /readyz, /metrics)")
     print(f"\n  Feedback form for Sadar police station:\n    {sample_form_url(env)}")
     print(f"  Poster of Sadar police station (A4 PDF):\n    {sadar_poster_url(env)}")
+    print(f"\n  Police pages (sign in first): {links.analytics}/login")
+    print(f"    Commissioner's dashboard: {links.analytics}/")
+    print(f"    Alerts:                   {links.notifier}/alerts")
+    print(f"    IT cell (registry, accounts, tokens): {links.qr}/admin")
+    print(f"    Operations (lag, health): {links.ops}/ops")
+    if first_admin is not None:
+        print(f"  First IT cell account: {accounts.FIRST_ADMIN}, one-time password {first_admin}")
+        print("    (to be changed at the first sign-in; shown only now)")
+    else:
+        print(f"  IT cell account: {accounts.FIRST_ADMIN} (./pratikriya accounts reset "
+              f"{accounts.FIRST_ADMIN} for a new password)")
+    print("  More accounts: ./pratikriya accounts add USERNAME --role ROLE [--station CODE |"
+          " --zone ZONE]")
     print(f"  Admin API token (Authorization: Bearer ...): {admin_token}")
-    if "analytics" in ports:
-        print(f"\n  Commissioner's dashboard: http://127.0.0.1:{ports['analytics']}/")
-    if "ops" in ports:
-        print(f"  Operations (lag, health): http://127.0.0.1:{ports['ops']}/ops")
     print(f"  Analysts' database (read-only): {analyst_url(cfg)}")
     print(f"    password: ANALYST_PASSWORD in {secrets_file}")
     if "notifier" in ports:
@@ -248,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     test = sub.add_parser("test", help="run the whole test suite against real servers")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     sub.add_parser("lag", help="consumer lag and each group's status (see --help)", add_help=False)
+    accounts.accounts_parser(sub)
+    accounts.tokens_parser(sub)
     bench = sub.add_parser("bench", help="run the benchmarks under bench/ and print a table")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     args, unknown = parser.parse_known_args(argv)
@@ -260,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg = stack.StackConfig.from_env()
     env = service_env(cfg)
     try:
+        if args.command in ("accounts", "tokens"):
+            return accounts.run(cfg, env["DATABASE_URL"], args)
         if args.command == "test":
             return cmd_test(cfg, env, unknown + args.pytest_args)
         if args.command == "bench":

@@ -22,6 +22,7 @@ from ops.console.page import page_model
 from ops.lag.history import LagHistory, start_sampler
 from ops.lag.metrics import KafkaLagCollector
 from shared import db, logs
+from shared.auth import Gate, gate_from_env
 from shared.redis_io import redis_client
 from shared.web import make_app
 
@@ -93,7 +94,9 @@ def ops_blueprint(config: OpsConfig, deps: Deps) -> Blueprint:
     return blueprint
 
 
-def create_app(config: OpsConfig | None = None, deps: Deps | None = None) -> Flask:
+def create_app(
+    config: OpsConfig | None = None, deps: Deps | None = None, gate: Gate | None = None
+) -> Flask:
     """The operations app. Its readiness is its own store (Redis): the page itself answers
     whatever else is down, which is when it matters."""
     config = config or OpsConfig.from_env()
@@ -103,6 +106,7 @@ def create_app(config: OpsConfig | None = None, deps: Deps | None = None) -> Fla
         requests=REQUESTS,
         readiness=lambda: {"redis": deps.checks["redis"]()},
         collectors=lambda: (deps.lag,),
+        gate=gate or gate_from_env(config.connections.database_url),
     )
     app.extensions["ops"] = deps
     app.register_blueprint(ops_blueprint(config, deps))

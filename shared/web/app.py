@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from flask import Flask, Response, request
 from prometheus_client import Counter
 from prometheus_client.registry import Collector
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthorized
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from shared.auth.gate import Gate, error_page
 from shared.web.errors import json_error
 from shared.web.health import Readiness, health_blueprint
 
@@ -43,6 +44,7 @@ def make_app(
     *,
     requests: Counter,
     readiness: Readiness,
+    gate: Gate,
     collectors: Callable[[], Iterable[Collector]] = tuple,
     settings: HttpSettings | None = None,
     page_error: PageError | None = None,
@@ -54,8 +56,11 @@ def make_app(
     * ``requests`` (labels endpoint, status) counts every answer by its URL rule;
     * bodies over ``settings.max_body_bytes`` are refused with 413 before they are read;
     * every answer carries the security headers;
-    * an HTTP error is ``{"error": message}`` under ``/api/`` and wherever ``page_error`` is
-      None; elsewhere ``page_error`` renders it as a page.
+    * ``gate`` decides who may use each route (``shared.auth``): it reads the route's declared
+      access rule, the bearer token or the session cookie, and checks CSRF tokens;
+    * an HTTP error is ``{"error": message}`` under ``/api/``; elsewhere ``page_error``
+      renders it as a page, or without one the police error page when a browser asked for
+      a page (and ``{"error": ...}`` otherwise).
     """
     settings = settings or HttpSettings()
     app = Flask(import_name)
@@ -66,6 +71,7 @@ def make_app(
             app.wsgi_app, x_for=settings.trusted_proxies
         )
     app.register_blueprint(health_blueprint(readiness, collectors))
+    gate.install(app)
 
     @app.before_request
     def cap_the_body() -> None:
@@ -89,8 +95,22 @@ def make_app(
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response | tuple[Response, int]:
         status = error.code or 500
-        if page_error is not None and not request.path.startswith("/api/"):
-            return page_error(error)
-        return json_error(error.description or error.name, status)
+        if not request.path.startswith("/api/"):
+            if page_error is not None:
+                return page_error(error)
+            if _wants_page():
+                return error_page(error)
+        response, status = json_error(error.description or error.name, status)
+        if isinstance(error, Unauthorized):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="pratikriya"'
+        return response, status
 
     return app
+
+
+def _wants_page() -> bool:
+    """A browser asking for a page (not a program asking for JSON)."""
+    if "Authorization" in request.headers:
+        return False
+    accept = request.accept_mimetypes
+    return accept["text/html"] > accept["application/json"]

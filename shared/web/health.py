@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from flask import Blueprint, Response, jsonify
 from prometheus_client.registry import Collector
 
+from shared.auth import access
 from shared.web.metrics import CONTENT_TYPE, render_metrics
 
 logger = logging.getLogger(__name__)
@@ -34,14 +35,17 @@ def health_blueprint(
     blueprint = Blueprint("health", __name__)
 
     @blueprint.get("/healthz")
+    @access.public
     def healthz() -> Response:
         return jsonify(status="ok")
 
     @blueprint.get("/readyz")
+    @access.loopback_or_token
     def readyz() -> tuple[Response, int]:
         return readiness_answer(readiness())
 
     @blueprint.get("/metrics")
+    @access.loopback_or_token
     def metrics() -> Response:
         return Response(render_metrics(collectors()), mimetype=CONTENT_TYPE)
 

@@ -8,20 +8,27 @@ from flask import Blueprint, Response
 from prometheus_client import Counter
 from werkzeug.exceptions import HTTPException
 
+from shared.auth import access
 from shared.web import HttpSettings, make_app
+from tests.auth_fake import memory_gate
 
 REQUESTS = Counter(f"kit_test_{uuid.uuid4().hex[:8]}_requests", "test", ["endpoint", "status"])
 
 
 def app_with(checks=None, **kwargs):
-    app = make_app(__name__, requests=REQUESTS, readiness=lambda: checks or {"db": True}, **kwargs)
+    app = make_app(
+        __name__, requests=REQUESTS, readiness=lambda: checks or {"db": True},
+        gate=memory_gate(), **kwargs,
+    )  # fmt: skip
     routes = Blueprint("routes", __name__)
 
     @routes.post("/api/v1/echo")
+    @access.public
     def echo() -> Response:
         return Response(b"ok")
 
     @routes.get("/page")
+    @access.public
     def page() -> Response:
         return Response("<p>hello</p>", mimetype="text/html")
 

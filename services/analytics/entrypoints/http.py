@@ -25,6 +25,7 @@ from services.analytics.entrypoints.pages import pages_blueprint
 from services.analytics.ports import ReadsUnavailable
 from services.analytics.usecases.reads import ReadDeps, UnknownStation
 from shared import logs
+from shared.auth import Gate, gate_from_env
 from shared.consumer.health import figures_reader
 from shared.redis_io import redis_client
 from shared.web import json_error, make_app
@@ -62,7 +63,9 @@ def _unavailable(error: Exception) -> tuple[Response, int]:
     return json_error("scores are unavailable right now; please retry", 503, retry_after=10)
 
 
-def create_app(config: AnalyticsConfig | None = None, deps: Deps | None = None) -> Flask:
+def create_app(
+    config: AnalyticsConfig | None = None, deps: Deps | None = None, gate: Gate | None = None
+) -> Flask:
     config = config or AnalyticsConfig.from_env()
     deps = deps or build_deps(config)
     reads = deps.reads
@@ -71,6 +74,7 @@ def create_app(config: AnalyticsConfig | None = None, deps: Deps | None = None) 
         requests=metrics.REQUESTS,
         readiness=lambda: {"redis": _redis_answers(reads), "postgres": reads.database.ready()},
         collectors=lambda: deps.collectors,
+        gate=gate or gate_from_env(config.connections.database_url),
     )
     app.extensions["analytics"] = deps
     app.register_blueprint(api_blueprint(reads))

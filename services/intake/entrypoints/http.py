@@ -18,6 +18,7 @@ from services.intake.entrypoints.form import form_blueprint
 from services.intake.entrypoints.pages import Pages
 from services.intake.usecases import Deps
 from shared import logs
+from shared.auth import Gate, gate_from_env
 from shared.clock import utc_now
 from shared.redis_io import redis_client
 from shared.stations_reader import StationsFeed
@@ -44,8 +45,11 @@ def build_deps(config: IntakeConfig) -> Deps:
     )
 
 
-def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> Flask:
-    """The intake app; ``deps`` replaces the real adapters (none connects before first use)."""
+def create_app(
+    config: IntakeConfig | None = None, deps: Deps | None = None, gate: Gate | None = None
+) -> Flask:
+    """The intake app; ``deps`` and ``gate`` replace the real adapters (none connects before
+    first use)."""
     config = config or IntakeConfig.from_env()
     cases = deps or build_deps(config)
     pages = Pages(config.retry_after_s, config.retention_days)
@@ -59,6 +63,7 @@ def create_app(config: IntakeConfig | None = None, deps: Deps | None = None) -> 
         },
         settings=HttpSettings(config.max_body_bytes, config.trusted_proxies),
         page_error=pages.http_error,
+        gate=gate or gate_from_env(config.connections.database_url),
     )
     app.extensions["intake"] = cases
     app.register_blueprint(form_blueprint(cases, pages))

@@ -17,6 +17,7 @@ from services.notifier import metrics
 from services.notifier.config import NotifierConfig
 from services.notifier.entrypoints.alerts_api import Api, alerts
 from shared import logs
+from shared.auth import Gate, gate_from_env
 from shared.clock import utc_now
 from shared.web import json_error, make_app
 
@@ -32,15 +33,19 @@ def wsgi() -> Flask:
 
 
 def create_app(
-    config: NotifierConfig | None = None, now: Callable[[], datetime] | None = None
+    config: NotifierConfig | None = None,
+    now: Callable[[], datetime] | None = None,
+    gate: Gate | None = None,
 ) -> Flask:
     """The notifier app; ``now`` replaces the clock (tests of the link's expiry)."""
-    api = Api(config or NotifierConfig.from_env(), now or utc_now)
+    config = config or NotifierConfig.from_env()
+    api = Api(config, now or utc_now)
     app = make_app(
         __name__,
         requests=metrics.REQUESTS,
         readiness=lambda: _readiness(api),
         collectors=lambda: (metrics.TablesCollector(api.snapshot),),
+        gate=gate or gate_from_env(config.connections.database_url),
     )
     app.extensions["notifier"] = api
     app.register_blueprint(alerts)

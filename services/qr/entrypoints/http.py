@@ -19,6 +19,7 @@ from services.qr.entrypoints.errors import map_errors
 from services.qr.entrypoints.registry_api import docs, registry
 from services.qr.rendering.printing import printer_for
 from shared import logs
+from shared.auth import Gate, gate_from_env
 from shared.web import make_app
 
 
@@ -29,7 +30,9 @@ def wsgi() -> Flask:
     return create_app(config)
 
 
-def create_app(config: QrConfig | None = None, deps: usecases.Deps | None = None) -> Flask:
+def create_app(
+    config: QrConfig | None = None, deps: usecases.Deps | None = None, gate: Gate | None = None
+) -> Flask:
     """The QR app; nothing connects before the first request that needs it. ``deps``
     replaces the registry's PostgreSQL and Kafka (readiness still asks the configured
     database)."""
@@ -44,6 +47,7 @@ def create_app(config: QrConfig | None = None, deps: usecases.Deps | None = None
         __name__,
         requests=metrics.REQUESTS,
         readiness=lambda: {"postgres": postgres.answers(database_url), "kafka": publisher.ready()},
+        gate=gate or gate_from_env(database_url),
     )
     app.extensions["qr"] = deps
     app.extensions["qr.printer"] = printer_for(config)

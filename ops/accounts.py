@@ -1,0 +1,141 @@
+"""``./pratikriya accounts ...`` and ``./pratikriya tokens ...``: the IT cell's command line
+for police accounts and API tokens (the same use cases as the web pages, and the same audit
+log, where the actor is "command line").
+
+A new account's one-time password, a reset's new one, and a new token are each printed on
+the command's last line, alone, so that a script can take it with ``tail -n 1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ops import stack
+from shared.auth import accounts as usecases
+from shared.auth.accounts import Actor
+from shared.auth.postgres import PostgresAuthStore
+from shared.auth.records import AccountExists, NotFound, UnknownScope
+from shared.auth.roles import ScopeError, parse_role
+from shared.db import Unavailable
+
+FIRST_ADMIN = "admin"
+
+
+def _scope_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--role", required=True, help="commissioner, feedback_cell, dcp, acp, "
+                        "sho, admin or ops")  # fmt: skip
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--station", metavar="CODE", help="an sho's station, e.g. GGN-SADAR")
+    where.add_argument("--zone", metavar="ZONE", help="a dcp's or acp's zone, e.g. East")
+
+
+def accounts_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    accounts = sub.add_parser("accounts", help="police accounts: add, list, reset, disable")
+    commands = accounts.add_subparsers(dest="action", required=True)
+    add = commands.add_parser("add", help="a new account; prints its one-time password")
+    add.add_argument("username")
+    _scope_arguments(add)
+    add.add_argument("--name", default="", help="the person's name as the pages show it")
+    commands.add_parser("list", help="every account, its role and scope")
+    for action, text in (("reset", "a new one-time password (prints it); sessions end"),
+                         ("disable", "no more sign-ins; sessions end at once"),
+                         ("enable", "sign-ins again")):  # fmt: skip
+        commands.add_parser(action, help=text).add_argument("username")
+
+
+def tokens_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    tokens = sub.add_parser("tokens", help="API tokens for programs: add, list, revoke")
+    commands = tokens.add_subparsers(dest="action", required=True)
+    add = commands.add_parser("add", help="a new token; prints it on the last line")
+    _scope_arguments(add)
+    add.add_argument("--label", default="", help="what the token is for")
+    commands.add_parser("list", help="every token (never the token itself)")
+    commands.add_parser("revoke", help="stop a token (every service within seconds)")\
+        .add_argument("id", type=int)  # fmt: skip
+
+
+def _scope(args: argparse.Namespace) -> dict[str, str | None]:
+    return {"station_code": args.station, "zone": args.zone}
+
+
+def _run_accounts(store: PostgresAuthStore, args: argparse.Namespace) -> int:
+    actor = Actor.cli()
+    if args.action == "add":
+        role = parse_role(args.role)
+        account, password = usecases.add_account(
+            store, actor, args.username, role, display_name=args.name, **_scope(args)
+        )
+        scope = account.station_code or account.zone or "all stations"
+        print(f"account {account.username} ({role}, {scope}) created.")
+        print("One-time password; it must be changed at the first sign-in:")
+        print(password)
+    elif args.action == "list":
+        for account in store.accounts():
+            state = "disabled" if account.disabled else "active"
+            scope = account.station_code or account.zone or "-"
+            print(f"{account.username:<24} {account.role:<14} {scope:<14} {state}")
+    elif args.action == "reset":
+        password = usecases.reset_password(store, actor, args.username)
+        print(f"{args.username}: new one-time password; every session of theirs has ended:")
+        print(password)
+    else:
+        account = usecases.set_disabled(store, actor, args.username, args.action == "disable")
+        print(f"{account.username} is now {'disabled' if account.disabled else 'enabled'}")
+    return 0
+
+
+def _run_tokens(store: PostgresAuthStore, args: argparse.Namespace) -> int:
+    actor = Actor.cli()
+    if args.action == "add":
+        record, token = usecases.add_token(
+            store, actor, parse_role(args.role), label=args.label, **_scope(args)
+        )
+        scope = record.station_code or record.zone or "all"
+        print(f"token {record.id} ({record.role}, {scope}, {record.label!r}); "
+              "shown once, keep it safe:")  # fmt: skip
+        print(token)
+    elif args.action == "list":
+        for record in store.tokens():
+            state = "revoked" if record.revoked_at else "live"
+            scope = record.station_code or record.zone or "-"
+            used = record.last_used_at.isoformat(timespec="minutes") if record.last_used_at else "-"
+            print(f"{record.id:>5} {record.role:<14} {scope:<14} {state:<8} used {used:<17} "
+                  f"{record.label}")  # fmt: skip
+    else:
+        usecases.revoke_token(store, actor, args.id)
+        print(f"token {args.id} revoked; every service refuses it within seconds")
+    return 0
+
+
+def run(cfg: stack.StackConfig, database_url: str, args: argparse.Namespace) -> int:
+    """One accounts or tokens command; PostgreSQL is started first if it is not running."""
+    if not stack.postgres_running(cfg):
+        stack.start_postgres(cfg)
+    store = PostgresAuthStore(database_url, application_name="pratikriya-cli")
+    try:
+        runner = _run_accounts if args.command == "accounts" else _run_tokens
+        return runner(store, args)
+    except (ValueError, ScopeError, AccountExists, UnknownScope, NotFound) as refused:
+        print(f"pratikriya {args.command} {args.action}: {refused}", file=sys.stderr)
+        return 2
+    except Unavailable as down:
+        print(f"pratikriya: the database is not reachable ({down})", file=sys.stderr)
+        return 1
+    finally:
+        store.pool.close()
+
+
+def ensure_first_admin(database_url: str) -> str | None:
+    """On an installation with no admin account yet, create ``admin`` and return its
+    one-time password; None when there is one already."""
+    store = PostgresAuthStore(database_url, application_name="pratikriya-up")
+    try:
+        if any(a.role == "admin" for a in store.accounts()):
+            return None
+        _, password = usecases.add_account(
+            store, Actor.cli(), FIRST_ADMIN, parse_role("admin"), display_name="IT cell"
+        )
+        return password
+    finally:
+        store.pool.close()
