@@ -30,7 +30,7 @@ def _scope_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--zone", metavar="ZONE", help="a dcp's or acp's zone, e.g. East")
 
 
-def accounts_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def accounts_parser(sub: argparse._SubParsersAction) -> None:
     accounts = sub.add_parser("accounts", help="police accounts: add, list, reset, disable")
     commands = accounts.add_subparsers(dest="action", required=True)
     add = commands.add_parser("add", help="a new account; prints its one-time password")
@@ -44,7 +44,7 @@ def accounts_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         commands.add_parser(action, help=text).add_argument("username")
 
 
-def tokens_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def tokens_parser(sub: argparse._SubParsersAction) -> None:
     tokens = sub.add_parser("tokens", help="API tokens for programs: add, list, revoke")
     commands = tokens.add_subparsers(dest="action", required=True)
     add = commands.add_parser("add", help="a new token; prints it on the last line")

@@ -145,10 +145,14 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
         print(f"  First IT cell account: {accounts.FIRST_ADMIN}, one-time password {first_admin}")
         print("    (to be changed at the first sign-in; shown only now)")
     else:
-        print(f"  IT cell account: {accounts.FIRST_ADMIN} (./pratikriya accounts reset "
-              f"{accounts.FIRST_ADMIN} for a new password)")
-    print("  More accounts: ./pratikriya accounts add USERNAME --role ROLE [--station CODE |"
-          " --zone ZONE]")
+        print(
+            f"  IT cell account: {accounts.FIRST_ADMIN} (./pratikriya accounts reset "
+            f"{accounts.FIRST_ADMIN} for a new password)"
+        )
+    print(
+        "  More accounts: ./pratikriya accounts add USERNAME --role ROLE [--station CODE |"
+        " --zone ZONE]"
+    )
     print(f"  Admin API token (Authorization: Bearer ...): {admin_token}")
     print(f"  Analysts' database (read-only): {analyst_url(cfg)}")
     print(f"    password: ANALYST_PASSWORD in {secrets_file}")
