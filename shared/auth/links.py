@@ -4,6 +4,7 @@ their own start page and draw one navigation bar for all of them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from shared.auth.roles import CITY_WIDE, ZONE_ROLES, Principal, Role
 from shared.config import Env
@@ -13,8 +14,9 @@ _DEFAULT_PORTS = {"qr": 8002, "analytics": 8003, "notifier": 8004, "ops": 8005}
 
 @dataclass(frozen=True)
 class PoliceLinks:
-    """Each service's base URL as a browser reaches it (``<SERVICE>_URL``, or
-    ``http://localhost:<SERVICE>_PORT`` on one machine)."""
+    """Each service's base URL as a browser reaches it: ``<SERVICE>_URL``, or on one machine
+    ``http://<host>:<SERVICE>_PORT`` with the host of ``PUBLIC_BASE_URL`` (localhost by
+    default), so that every page sits on the one host whose cookie holds the sign-in."""
 
     qr: str = "http://localhost:8002"
     analytics: str = "http://localhost:8003"
@@ -23,12 +25,13 @@ class PoliceLinks:
 
     @classmethod
     def from_env(cls, env: Env) -> PoliceLinks:
+        host = urlsplit(env.str("PUBLIC_BASE_URL", "http://localhost:8001")).hostname
         found = {}
         for name, port in _DEFAULT_PORTS.items():
             upper = name.upper()
             given = env.str(f"{upper}_URL", "")
             port_now = env.int(f"{upper}_PORT", port)
-            found[name] = (given or f"http://localhost:{port_now}").rstrip("/")
+            found[name] = (given or f"http://{host or 'localhost'}:{port_now}").rstrip("/")
         return cls(**found)
 
     def home(self, principal: Principal) -> str:
