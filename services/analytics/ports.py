@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
+from uuid import UUID
 
 from services.analytics.domain import RankedStation, RankingPolicy
 from shared.consumer import Message
@@ -98,11 +99,26 @@ class ReadRepository(Protocol):
         ...
 
     def latest_comments(self, code: str, limit: int = 10) -> list[dict[str, Any]]:
-        """The newest feedback with words: ``submitted_at``, ``rating``,
-        ``complaint_type``, ``comments``, ``problem_resolved``."""
+        """The newest feedback with words: ``event_id``, ``submitted_at``, ``rating``,
+        ``complaint_type``, ``comments``, ``officer_name``, ``problem_resolved``."""
         ...
 
     def ready(self) -> bool: ...
+
+
+class IdentitySource(Protocol):
+    """The feedback cell's reveal path, the one read of ``feedback_personal`` outside the
+    consumer. Raises ReadsUnavailable when the database cannot be reached."""
+
+    def feedback_at(self, event_id: UUID, station_code: str) -> dict[str, Any] | None:
+        """The feedback ``event_id`` if it was given at ``station_code`` (the fields of
+        ``latest_comments``, no identity), None otherwise."""
+        ...
+
+    def identity(self, event_id: UUID) -> dict[str, Any] | None:
+        """The visitor's ``name`` and ``mobile`` (None when not given or purged) and
+        ``purged_at``; None when nothing was kept."""
+        ...
 
 
 class ScoresSource(Protocol):

@@ -1,8 +1,9 @@
 """What the API and the dashboard read from PostgreSQL: the station registry, a station's
-daily series and its latest comments. Never a visitor's name or number.
+daily series and its latest comments (``PostgresReads``, never a visitor's name or number);
+and, apart, the feedback cell's reveal of one visitor's identity (``PostgresIdentities``).
 
-The adapter behind ``read_ports.ReadRepository``; a database that cannot be reached leaves
-as ``read_ports.ReadsUnavailable``.
+The adapters behind ``ports.ReadRepository`` and ``ports.IdentitySource``; a database that
+cannot be reached leaves as ``ports.ReadsUnavailable``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import psycopg2
 from psycopg2.pool import ThreadedConnectionPool
@@ -30,7 +32,7 @@ class PostgresReads:
         self._lock = threading.Lock()
 
     @contextmanager
-    def _cursor(self) -> Iterator[Any]:
+    def cursor(self) -> Iterator[Any]:
         try:
             with self._lock:
                 if self._pool is None:
@@ -58,7 +60,7 @@ class PostgresReads:
 
     def ready(self) -> bool:
         try:
-            with self._cursor() as cur:
+            with self.cursor() as cur:
                 cur.execute("SELECT 1")
                 return bool(cur.fetchone() == (1,))
         except (ReadsUnavailable, psycopg2.Error):
@@ -66,7 +68,7 @@ class PostgresReads:
 
     def stations(self) -> dict[str, dict[str, Any]]:
         """Active stations by code, with names and zone, in code order."""
-        with self._cursor() as cur:
+        with self.cursor() as cur:
             cur.execute(
                 "SELECT code, name_en, name_hi, zone FROM stations WHERE active ORDER BY code"
             )
@@ -77,7 +79,7 @@ class PostgresReads:
         }
 
     def station(self, code: str) -> dict[str, Any] | None:
-        with self._cursor() as cur:
+        with self.cursor() as cur:
             cur.execute(
                 "SELECT code, name_en, name_hi, zone, active FROM stations WHERE code = %s",
                 (code,),
@@ -89,7 +91,7 @@ class PostgresReads:
         return dict(zip(keys, row, strict=True))
 
     def zones(self) -> list[dict[str, str]]:
-        with self._cursor() as cur:
+        with self.cursor() as cur:
             cur.execute("SELECT code, name_en, name_hi FROM zones ORDER BY code")
             rows = cur.fetchall()
         return [{"code": c, "name_en": en, "name_hi": hi} for c, en, hi in rows]
@@ -98,7 +100,7 @@ class PostgresReads:
         """One row per India day, oldest first, ``days`` days up to ``today``; days without
         feedback have count 0 and None for the averages and shares."""
         first = today - timedelta(days=days - 1)
-        with self._cursor() as cur:
+        with self.cursor() as cur:
             cur.execute(
                 f"""SELECT (submitted_at AT TIME ZONE '{INDIA}')::date AS day, count(*),
                            sum(rating), count(*) FILTER (WHERE rating <= 2),
@@ -127,17 +129,52 @@ class PostgresReads:
 
     def latest_comments(self, code: str, limit: int = 10) -> list[dict[str, Any]]:
         """The newest feedback with words in it: rating, type, comment; no personal data."""
-        with self._cursor() as cur:
+        with self.cursor() as cur:
             cur.execute(
-                """SELECT submitted_at, rating, complaint_type, comments, problem_resolved
-                   FROM feedback
-                   WHERE station_code = %s AND comments IS NOT NULL AND comments <> ''
-                   ORDER BY submitted_at DESC LIMIT %s""",
+                f"SELECT {_COMMENT_COLUMNS} FROM feedback WHERE station_code = %s"  # noqa: S608
+                " AND comments IS NOT NULL AND comments <> ''"
+                " ORDER BY submitted_at DESC LIMIT %s",
                 (code, limit),
             )
-            rows = cur.fetchall()
-        return [
-            {"submitted_at": at, "rating": rating, "complaint_type": kind, "comments": text,
-             "problem_resolved": resolved}
-            for at, rating, kind, text, resolved in rows
-        ]  # fmt: skip
+            return [_comment(row) for row in cur.fetchall()]
+
+
+# What police see of a feedback beside its figures: never the name or the mobile number.
+_COMMENT_KEYS = ("event_id", "submitted_at", "rating", "complaint_type", "comments",
+                 "officer_name", "problem_resolved")  # fmt: skip
+_COMMENT_COLUMNS = ", ".join(_COMMENT_KEYS)
+
+
+def _comment(row: tuple[Any, ...]) -> dict[str, Any]:
+    found = dict(zip(_COMMENT_KEYS, row, strict=True))
+    found["event_id"] = UUID(str(found["event_id"]))
+    return found
+
+
+class PostgresIdentities:
+    """The one read of ``feedback_personal`` on the police side, for the feedback cell's
+    audited reveal; over the pool of ``reads``."""
+
+    def __init__(self, reads: PostgresReads) -> None:
+        self.reads = reads
+
+    def feedback_at(self, event_id: UUID, station_code: str) -> dict[str, Any] | None:
+        with self.reads.cursor() as cur:
+            cur.execute(
+                f"SELECT {_COMMENT_COLUMNS} FROM feedback"  # noqa: S608 - constant columns
+                " WHERE event_id = %s AND station_code = %s",
+                (str(event_id), station_code),
+            )
+            row = cur.fetchone()
+        return _comment(row) if row is not None else None
+
+    def identity(self, event_id: UUID) -> dict[str, Any] | None:
+        with self.reads.cursor() as cur:
+            cur.execute(
+                "SELECT name, mobile, purged_at FROM feedback_personal WHERE event_id = %s",
+                (str(event_id),),
+            )
+            row = cur.fetchone()
+        if row is None:
+            return None
+        return {"name": row[0], "mobile": row[1], "purged_at": row[2]}

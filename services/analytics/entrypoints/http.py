@@ -1,5 +1,7 @@
-"""Analytics' HTTP entrypoint: the read API and the Commissioner's dashboard on the shared
-HTTP kit (which adds health, readiness, metrics, the body cap and the security headers).
+"""Analytics' HTTP entrypoint: the read API, the Commissioner's dashboard and the station
+pages, the feedback cell's audited identity view and the audit log, on the shared HTTP kit
+(which adds health, readiness, metrics, the body cap, the security headers and the gate:
+every route here is for police sign-ins or tokens, each role narrowed to its scope).
 
 Scores and rankings come from Redis (written by the consumer); names, zones, daily series
 and comments from PostgreSQL. Run under gunicorn as
@@ -14,16 +16,19 @@ from dataclasses import dataclass
 import redis
 from flask import Flask, Response
 from prometheus_client.registry import Collector
+from werkzeug.exceptions import Forbidden, NotFound
 
 from services.analytics import metrics
-from services.analytics.adapters.postgres_reads import PostgresReads
+from services.analytics.adapters.postgres_reads import PostgresIdentities, PostgresReads
 from services.analytics.adapters.redis import ScoresCache
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy
 from services.analytics.entrypoints.api import api_blueprint
+from services.analytics.entrypoints.audit import audit_blueprint
+from services.analytics.entrypoints.identity import identity_blueprint
 from services.analytics.entrypoints.pages import pages_blueprint
 from services.analytics.ports import ReadsUnavailable
-from services.analytics.usecases.reads import ReadDeps, UnknownStation
+from services.analytics.usecases.reads import OutOfScope, ReadDeps, UnknownStation
 from shared import logs
 from shared.auth import Gate, gate_from_env
 from shared.consumer.health import figures_reader
@@ -42,10 +47,12 @@ class Deps:
 def build_deps(config: AnalyticsConfig) -> Deps:
     """The real adapters; none connects before first use."""
     client = redis_client(config.connections.redis_url)
+    database = PostgresReads(config.connections.database_url)
     reads = ReadDeps(
-        database=PostgresReads(config.connections.database_url),
+        database=database,
         scores=ScoresCache(client, config.redis_prefix),
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
+        identities=PostgresIdentities(database),
     )
     consumer_figures = figures_reader(config.connections.database_url, config.group_id)
     return Deps(reads, collectors=(metrics.ConsumerCollector(consumer_figures),))
@@ -79,7 +86,15 @@ def create_app(
     app.extensions["analytics"] = deps
     app.register_blueprint(api_blueprint(reads))
     app.register_blueprint(pages_blueprint(reads))
-    app.register_error_handler(UnknownStation, lambda error: json_error(f"no station {error}", 404))
+    app.register_blueprint(identity_blueprint(reads))
+    app.register_blueprint(audit_blueprint())
+    # As the kit answers any HTTP error: a page for a browser, {"error"} for a program.
+    app.register_error_handler(
+        UnknownStation, lambda error: app.handle_http_exception(NotFound(f"no station {error}"))
+    )
+    app.register_error_handler(
+        OutOfScope, lambda error: app.handle_http_exception(Forbidden(str(error)))
+    )
     app.register_error_handler(redis.RedisError, _unavailable)
     app.register_error_handler(ReadsUnavailable, _unavailable)
     return app

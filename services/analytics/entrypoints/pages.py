@@ -1,15 +1,21 @@
 """The Commissioner's dashboard (the ranking) and each station's page: server-drawn HTML
-and SVG, no script."""
+and SVG, no script. Each police role sees its own part: the Commissioner's office and the
+feedback cell every station, a DCP or an ACP their zone, an SHO their station (the
+dashboard sends them there)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
 
 from services.analytics import charts
 from services.analytics.entrypoints.args import days_arg, window_arg
 from services.analytics.usecases import reads as read_usecases
+from services.analytics.usecases.identity import PURPOSES, REASON_MAX, REASON_MIN
 from services.analytics.usecases.reads import ReadDeps, StationPage
+from shared.auth import Role, access, current_gate
+from shared.auth.roles import FEEDBACK_READERS
 from shared.india import today_in_india
 
 WINDOW_LABELS = {"24h": ("24 घंटे", "24 hours"), "7d": ("7 दिन", "7 days"),
@@ -36,27 +42,43 @@ def _charts(page: StationPage) -> list[Markup]:
     return [Markup(svg) for svg in figures]  # noqa: S704 - built with escape()
 
 
+def reveal_form_settings() -> dict[str, object]:
+    """What the feedback cell's "show name and number" form needs in a template."""
+    return {"purposes": PURPOSES, "reason_min": REASON_MIN, "reason_max": REASON_MAX}
+
+
 def pages_blueprint(deps: ReadDeps) -> Blueprint:
     blueprint = Blueprint("pages", __name__)
 
     @blueprint.get("/")
-    def dashboard() -> Response:
+    @access.roles(*FEEDBACK_READERS)
+    def dashboard() -> BaseResponse:
+        viewer = current_gate().require()
+        if viewer.role is Role.SHO and viewer.station_code:
+            return redirect(url_for(".station_page", code=viewer.station_code))
         window = window_arg()
-        zone = request.args.get("zone") or None
-        items, zones = read_usecases.dashboard_data(deps, window, zone)
+        zone = read_usecases.scoped_zone(deps, viewer, request.args.get("zone"))
+        items, zones = read_usecases.dashboard_data(deps, window, zone, viewer)
         html = render_template(
             "dashboard.html", items=items, window=window, zone=zone, zones=zones,
-            windows=WINDOW_LABELS, min_count=deps.policy.min_count,
+            windows=WINDOW_LABELS, min_count=deps.policy.min_count, viewer=viewer,
         )  # fmt: skip
         return Response(html, mimetype="text/html")
 
     @blueprint.get("/stations/<code>")
+    @access.roles(*FEEDBACK_READERS)
     def station_page(code: str) -> Response:
-        page = read_usecases.station_page(deps, code, days_arg(), today_in_india())
+        gate = current_gate()
+        viewer = gate.require()
+        page = read_usecases.station_page(
+            deps, code, days_arg(), today_in_india(), gate.require_station
+        )
         html = render_template(
             "station.html", station=page.station, days=len(page.series),
             comments=page.comments, windows=page.windows, window_labels=WINDOW_LABELS,
-            charts=_charts(page), back_url=url_for(".dashboard"), total=page.total,
+            charts=_charts(page), total=page.total, viewer=viewer,
+            back_url=None if viewer.role is Role.SHO else url_for(".dashboard"),
+            can_reveal=viewer.sees_identity, **reveal_form_settings(),
         )  # fmt: skip
         return Response(html, mimetype="text/html")
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from services.analytics.domain import PUBLIC_WINDOWS, RankedStation, RankingPolicy, rank_stations
 from shared.scores import WindowStats
@@ -57,11 +58,40 @@ class FakeReads:
     def latest_comments(self, code: str, limit: int = 10) -> list[dict[str, Any]]:
         mine = [f for f in self.feedback if f["station_code"] == code and f.get("comments")]
         mine.sort(key=lambda f: f["submitted_at"], reverse=True)
-        keys = ("submitted_at", "rating", "complaint_type", "comments", "problem_resolved")
-        return [{k: f[k] for k in keys} for f in mine[:limit]]
+        return [_comment(f) for f in mine[:limit]]
 
     def ready(self) -> bool:
         return True
+
+
+_COMMENT_KEYS = ("event_id", "submitted_at", "rating", "complaint_type", "comments",
+                 "officer_name", "problem_resolved")  # fmt: skip
+
+
+def _comment(feedback: dict[str, Any]) -> dict[str, Any]:
+    return {k: feedback.get(k) for k in _COMMENT_KEYS}
+
+
+class FakeIdentities:
+    """feedback_personal beside FakeReads' feedback: ``keep(event_id, name, mobile)``."""
+
+    def __init__(self, reads: FakeReads) -> None:
+        self.reads = reads
+        self.personal: dict[UUID, dict[str, Any]] = {}
+
+    def keep(self, event_id: UUID, name: str | None, mobile: str | None,
+             purged_at: datetime | None = None) -> None:  # fmt: skip
+        self.personal[event_id] = {"name": name, "mobile": mobile, "purged_at": purged_at}
+
+    def feedback_at(self, event_id: UUID, station_code: str) -> dict[str, Any] | None:
+        for feedback in self.reads.feedback:
+            if feedback.get("event_id") == event_id and feedback["station_code"] == station_code:
+                return _comment(feedback)
+        return None
+
+    def identity(self, event_id: UUID) -> dict[str, Any] | None:
+        found = self.personal.get(event_id)
+        return dict(found) if found is not None else None
 
 
 class FakeScores:

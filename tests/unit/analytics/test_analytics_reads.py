@@ -18,7 +18,7 @@ from services.analytics.usecases.reads import (
     station_trend,
 )
 from shared.scores import WindowStats
-from tests.unit.analytics.read_fakes import FakeReads, FakeScores
+from tests.unit.analytics.read_fakes import FakeIdentities, FakeReads, FakeScores
 
 TODAY = date(2026, 11, 20)
 
@@ -47,7 +47,8 @@ def scores() -> FakeScores:
 
 @pytest.fixture
 def deps(reads, scores) -> ReadDeps:
-    return ReadDeps(reads, scores, RankingPolicy(prior_weight=10, min_count=10))
+    return ReadDeps(reads, scores, RankingPolicy(prior_weight=10, min_count=10),
+                    FakeIdentities(reads))  # fmt: skip
 
 
 def test_the_ranking_lists_ranked_stations_first_then_too_few_then_none(deps):
