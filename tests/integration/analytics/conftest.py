@@ -4,6 +4,7 @@ prefix of each test's own, so tests neither see nor disturb one another."""
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -153,3 +154,29 @@ def drain(consumer, expected: int, max_batches: int = 200) -> int:
         if seen >= expected:
             return seen
     raise AssertionError(f"only {seen} of {expected} records arrived")
+
+
+@pytest.fixture
+def police_app(analytics_config):
+    """The analytics HTTP app in-process, its gate on the real database."""
+    from services.analytics.entrypoints.http import create_app
+
+    return create_app(analytics_config)
+
+
+def signed_in(app, who) -> tuple[object, str]:
+    """A test client of ``app`` signed in through /login as ``who`` (a tests.police Officer),
+    and the CSRF token its forms carry."""
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    answer = client.post("/login", data={
+        "username": who.username, "password": who.password, "csrf_token": _csrf(login),
+    })  # fmt: skip
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    return client, _csrf(client.get("/account/password").get_data(as_text=True))
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no csrf_token in the page"
+    return found[1]

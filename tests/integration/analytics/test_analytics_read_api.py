@@ -1,6 +1,6 @@
 """The read API and the dashboard over the real PostgreSQL and Redis, fed by the consumer:
-what a client and the Commissioner's office see, and what they are told when a data source
-is down."""
+what a client with the Commissioner's office's token sees, and what it is told when a data
+source is down."""
 
 from __future__ import annotations
 
@@ -8,18 +8,33 @@ from datetime import timedelta
 
 import pytest
 
+from shared.auth import Role
 from tests.integration.analytics.conftest import drain, make_event
+from tests.police import bearer, token
 from tests.support import create_station
 
 pytestmark = pytest.mark.integration
 CLOSED = "127.0.0.1:9"  # the discard port: nothing listens on it here
 
 
-@pytest.fixture
-def read_client(analytics_config):
-    from services.analytics.entrypoints.http import create_app
+class Reader:
+    """A test client that sends the Commissioner's office's token with every request."""
 
-    return create_app(analytics_config).test_client()
+    def __init__(self, client, headers: dict[str, str]) -> None:
+        self.client, self.headers = client, headers
+
+    def get(self, url: str):
+        return self.client.get(url, headers=self.headers)
+
+
+@pytest.fixture(scope="module")
+def commissioner_token(infra) -> dict[str, str]:
+    return bearer(token(infra["DATABASE_URL"], Role.COMMISSIONER))
+
+
+@pytest.fixture
+def read_client(police_app, commissioner_token):
+    return Reader(police_app.test_client(), commissioner_token)
 
 
 def test_a_station_fed_by_the_consumer_is_scored_ranked_and_drawn_with_a_bar_the_csp_allows(
@@ -74,13 +89,18 @@ def test_an_unknown_station_is_404_and_a_bad_window_or_day_count_400(read_client
         ("REDIS_URL", f"redis://{CLOSED}/0", "/"),
     ],
 )
-def test_with_a_data_source_down_the_answer_is_503_with_retry_after(infra, setting, value, url):
+def test_with_a_data_source_down_the_answer_is_503_with_retry_after(
+    infra, setting, value, url, commissioner_token
+):
     from services.analytics.config import AnalyticsConfig
     from services.analytics.entrypoints.http import create_app
+    from shared.auth import gate_from_env
 
-    client = create_app(AnalyticsConfig.from_env({**infra, setting: value})).test_client()
+    # The sign-in store stays on the working database: only the data source is down.
+    app = create_app(AnalyticsConfig.from_env({**infra, setting: value}),
+                     gate=gate_from_env(infra["DATABASE_URL"]))  # fmt: skip
 
-    answer = client.get(url)
+    answer = app.test_client().get(url, headers=commissioner_token)
 
     assert answer.status_code == 503
     assert int(answer.headers["Retry-After"]) > 0
