@@ -32,6 +32,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
 AUDIT_READERS = (Role.COMMISSIONER, Role.FEEDBACK_CELL)
 
 
+def action_label(action: str) -> tuple[str, str] | None:
+    """The (Hindi, English) words for an action: its own, or those of its first part."""
+    return ACTIONS.get(action) or ACTIONS.get(action.split(".", 1)[0])
+
+
 def _filters() -> tuple[int | None, str | None]:
     before, action = request.args.get("before", ""), request.args.get("action", "")
     if before and not _ID.fullmatch(before):
@@ -66,8 +71,8 @@ def audit_blueprint() -> Blueprint:
     @access.roles(*AUDIT_READERS)
     def audit_page() -> Response:
         entries, next_before, action = _entries()
-        rows = [{**_as_json(r), "when": r.at.astimezone(INDIA).strftime("%Y-%m-%d %H:%M:%S")}
-                for r in entries]  # fmt: skip
+        rows = [{**_as_json(r), "when": r.at.astimezone(INDIA).strftime("%Y-%m-%d %H:%M:%S"),
+                 "label": action_label(r.entry.action)} for r in entries]  # fmt: skip
         html = render_template(
             "audit.html", rows=rows, next_before=next_before, action=action, actions=ACTIONS,
             first_page=request.args.get("before") is None,

@@ -1,7 +1,8 @@
 """Fixtures for the analytics end-to-end tests, imported by name in each test module (not a
 conftest: the test folders are not packages, so two conftest.py files would clash). Intake,
 analytics and the analytics consumer run as in production (gunicorn and ``python -m``),
-started once for the session through ops.services."""
+started once for the session through ops.services. The read API needs a police token:
+``reader`` is the Commissioner's office's."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ import urllib.request
 
 import pytest
 
+from shared.auth import Role
+from tests.police import bearer, token
 from tests.support import create_station, feedback_body, wait_until
 
 
-def get_json(url: str):
-    with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - our own http URL
+def get_json(url: str, headers: dict[str, str]):
+    """GET ``url`` as JSON with ``headers`` (a police token's Authorization)."""
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our own http URL
+    with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
         return json.loads(answer.read())
 
 
@@ -42,20 +47,29 @@ def post_feedback(intake_url: str, body: dict) -> dict:
     return wait_until(attempt, timeout_s=45, interval_s=0.5)
 
 
-def count_24h(analytics_url: str, code: str) -> int:
-    return get_json(f"{analytics_url}/api/v1/stations/{code}/scores")["windows"]["24h"]["count"]
+def count_24h(analytics_url: str, code: str, headers: dict[str, str]) -> int:
+    scores = get_json(f"{analytics_url}/api/v1/stations/{code}/scores", headers)
+    return scores["windows"]["24h"]["count"]
 
 
 @pytest.fixture(scope="session")
-def analytics_url(stack_config, infra, intake_url, signing_key) -> str:
-    """The analytics service and its consumer, with the consumer caught up: one feedback
-    posted to intake has come through before any test measures anything."""
+def reader(infra) -> dict[str, str]:
+    """The Authorization header of a commissioner's token (every station, no identities)."""
+    return bearer(token(infra["DATABASE_URL"], Role.COMMISSIONER))
+
+
+@pytest.fixture(scope="session")
+def analytics_url(stack_config, infra, intake_url, signing_key, reader) -> str:
+    """The analytics service (a fresh process, so it runs this checkout's code) and its
+    consumer, with the consumer caught up: one feedback posted to intake has come through
+    before any test measures anything."""
     from ops import services
 
+    services.stop_service(stack_config, "analytics")
     port = services.start_service(stack_config, "analytics", infra)
     services.start_worker(stack_config, "analytics-consumer", infra)
     url = f"http://127.0.0.1:{port}"
     warm = create_station(infra["DATABASE_URL"])
     post_feedback(intake_url, feedback_body(warm, signing_key))
-    wait_until(lambda: count_24h(url, warm["code"]) == 1, timeout_s=60, interval_s=0.2)
+    wait_until(lambda: count_24h(url, warm["code"], reader) == 1, timeout_s=60, interval_s=0.2)
     return url

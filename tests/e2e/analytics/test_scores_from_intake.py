@@ -19,7 +19,8 @@ from tests.e2e.analytics.fixtures import (
 from tests.support import feedback_body, wait_until
 
 pytestmark = pytest.mark.e2e
-analytics_url = fixtures.analytics_url  # the session fixture, shared by both modules
+analytics_url = fixtures.analytics_url  # the session fixtures, shared by the modules
+reader = fixtures.reader
 
 
 def test_feedback_posted_to_intake_appears_in_the_station_scores_within_two_seconds(
@@ -27,25 +28,28 @@ def test_feedback_posted_to_intake_appears_in_the_station_scores_within_two_seco
     intake_url,
     station,
     signing_key,
+    reader,
 ):
-    assert count_24h(analytics_url, station["code"]) == 0
+    assert count_24h(analytics_url, station["code"], reader) == 0
 
     accepted = post_feedback(intake_url, feedback_body(station, signing_key, rating=1))
     started = time.monotonic()
-    wait_until(lambda: count_24h(analytics_url, station["code"]) == 1, timeout_s=2.0,
+    wait_until(lambda: count_24h(analytics_url, station["code"], reader) == 1, timeout_s=2.0,
                interval_s=0.05)  # fmt: skip
 
     assert accepted["status"] == "accepted"
     assert time.monotonic() - started < 2.0
-    windows = get_json(f"{analytics_url}/api/v1/stations/{station['code']}/scores")["windows"]
+    windows = get_json(f"{analytics_url}/api/v1/stations/{station['code']}/scores", reader)[
+        "windows"
+    ]
     assert windows["24h"]["avg_rating"] == 1.0
     assert windows["24h"]["low_rating_share"] == 1.0
     assert windows["30d"]["count"] == 1
-    ranking = get_json(f"{analytics_url}/api/v1/rankings?window=24h&zone=East")
+    ranking = get_json(f"{analytics_url}/api/v1/rankings?window=24h&zone=East", reader)
     mine = [i for i in ranking["items"] if i["station_code"] == station["code"]]
     assert mine and mine[0]["count"] == 1 and mine[0]["rank"] is None
     assert {i["zone"] for i in ranking["items"]} == {"East"}
-    trend = get_json(f"{analytics_url}/api/v1/stations/{station['code']}/trend?days=7")
+    trend = get_json(f"{analytics_url}/api/v1/stations/{station['code']}/trend?days=7", reader)
     assert len(trend["items"]) == 7 and trend["items"][-1]["count"] == 1
 
 
@@ -81,7 +85,7 @@ def group_lag(bootstrap_servers: str, group: str, topic: str) -> dict[int, int]:
 
 
 def test_metrics_count_each_posted_feedback_once_and_the_consumer_catches_up_everywhere(
-    analytics_url, intake_url, infra, station, signing_key
+    analytics_url, intake_url, infra, station, signing_key, reader
 ):
     def caught_up() -> dict[int, int] | None:
         lag = group_lag(infra["KAFKA_BOOTSTRAP_SERVERS"], "analytics", FEEDBACK_TOPIC)
@@ -94,7 +98,7 @@ def test_metrics_count_each_posted_feedback_once_and_the_consumer_catches_up_eve
     before = metric_values(analytics_url)
     for rating in (1, 4, 5):
         post_feedback(intake_url, feedback_body(station, signing_key, rating=rating))
-    wait_until(lambda: count_24h(analytics_url, station["code"]) == 3, timeout_s=10,
+    wait_until(lambda: count_24h(analytics_url, station["code"], reader) == 3, timeout_s=10,
                interval_s=0.05)  # fmt: skip
     lags = wait_until(caught_up, timeout_s=10, interval_s=0.1)
     wait_until(lambda: work_since(before, "analytics_events_consumed_total") >= 3, timeout_s=5)
@@ -107,7 +111,9 @@ def test_metrics_count_each_posted_feedback_once_and_the_consumer_catches_up_eve
     assert sorted(lags) == list(range(12))  # every partition of the topic, each at 0
     # The group's lag is the operations service's (tests/integration/test_ops_lag_metrics.py).
     assert not any(k.startswith("pratikriya_consumer_lag_messages") for k in after)
-    windows = get_json(f"{analytics_url}/api/v1/stations/{station['code']}/scores")["windows"]
+    windows = get_json(f"{analytics_url}/api/v1/stations/{station['code']}/scores", reader)[
+        "windows"
+    ]
     assert windows["24h"] == {
         "count": 3,
         "avg_rating": 3.333,  # (1 + 4 + 5) / 3
@@ -117,4 +123,4 @@ def test_metrics_count_each_posted_feedback_once_and_the_consumer_catches_up_eve
         "staff_helped_share": 0.0,
         "avg_cleanliness": 3.0,
     }
-    assert get_json(f"{analytics_url}/readyz")["status"] == "ready"
+    assert get_json(f"{analytics_url}/readyz", {})["status"] == "ready"  # from this machine
