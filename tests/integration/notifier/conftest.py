@@ -1,12 +1,15 @@
 """Fixtures for the notifier's integration tests: config on the test servers, stand-ins for
-the SMS gateway and the mail server, a station of its own with a reachable SHO."""
+the SMS gateway and the mail server, a station of its own with a reachable SHO, a reader's
+token, and the app served over real HTTP."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import timedelta
 
 import pytest
+from werkzeug.serving import make_server
 
 from services.notifier.adapters.sms import HttpSmsSender
 from services.notifier.adapters.smtp import SmtpSender
@@ -16,10 +19,10 @@ from services.notifier.domain import RuleSettings
 from services.notifier.ports import Senders
 from services.notifier.usecases import Deps
 from shared import db
+from shared.auth import Role
+from tests import police
 from tests.integration.notifier.notifier_standins import SmsGatewayStandIn, SmtpStandIn
 from tests.support import create_station, unique_mobile
-
-API_TOKEN = "notifier-test-token"
 
 
 @pytest.fixture
@@ -38,7 +41,6 @@ def mail():
 def notifier_config(infra, gateway, mail) -> NotifierConfig:
     return NotifierConfig.from_env(
         infra,
-        api_token=API_TOKEN,
         rules=RuleSettings(escalation_delays=(timedelta(hours=2), timedelta(hours=2))),
         delivery=DeliverySettings(
             max_attempts=4, backoff_base_s=0.05, backoff_cap_s=0.2, lease_s=1.0, timeout_s=0.5
@@ -96,3 +98,28 @@ def no_running_notifier_worker(stack_config):
     from ops import services
 
     services.stop_service(stack_config, "notifier-worker")
+
+
+@pytest.fixture(scope="session")
+def commissioner_token(infra) -> str:
+    """A token of the Commissioner's office: reads and acknowledges every station's alerts."""
+    return police.token(infra["DATABASE_URL"], Role.COMMISSIONER)
+
+
+class Served:
+    """A Flask app on a real HTTP port of 127.0.0.1 (a thread of this process), so that
+    requests and the police sign-in helpers reach it as a browser would."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
