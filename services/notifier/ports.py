@@ -137,7 +137,8 @@ class Directory(Protocol):
 @dataclass(frozen=True)
 class AlertQuery:
     """Which alerts to read, newest first: of these stations (None: every station), with
-    one of these statuses (None: any), raised at or after ``since`` (None: any time)."""
+    one of these statuses (None: any), raised or resolved at or after ``since`` (None: any
+    time)."""
 
     stations: frozenset[str] | None
     statuses: frozenset[str] | None = None

@@ -61,8 +61,8 @@ def list_alerts(cur, query: AlertQuery) -> list[dict[str, Any]]:
         where.append("a.status = ANY(%s::text[])")
         params.append(sorted(query.statuses))
     if query.since is not None:
-        where.append("a.raised_at >= %s")
-        params.append(query.since)
+        where.append("(a.raised_at >= %s OR a.resolved_at >= %s)")
+        params += [query.since, query.since]
     sql = f"SELECT {_ALERT_COLUMNS} FROM alerts a"  # noqa: S608 - constant pieces only
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -1,5 +1,6 @@
-"""The police's alerts page, ``/alerts``: the open and recent alerts of the stations the
-signed-in officer looks after, each open one with a button to acknowledge it.
+"""The police's alerts page, ``/alerts``: the current alerts (open or acknowledged) of the
+stations the signed-in officer looks after, each open one with a button to acknowledge it,
+and those resolved in the last seven days.
 
 The page shows what the alert itself holds (station, rule, counts, times, state, who
 acknowledged); a visitor's name or number is never in an alert, so never here. No script:
@@ -75,11 +76,12 @@ def _row(alert: dict[str, Any], names: dict[str, Any]) -> dict[str, Any]:
 def alerts_page() -> Response:
     principal = current_gate().require()
     app = api()
-    open_now, recent = reads.alerts_page(app.view, app.stations, principal, app.clock())
-    names = app.stations.names(frozenset(a["station_code"] for a in open_now + recent))
+    current, recent = reads.alerts_page(app.view, app.stations, principal, app.clock())
+    names = app.stations.names(frozenset(a["station_code"] for a in current + recent))
     html = render_template(
         "notifier/alerts.html", principal=principal,
-        open_rows=[_row(a, names) for a in open_now], recent_rows=[_row(a, names) for a in recent],
+        current_rows=[_row(a, names) for a in current],
+        recent_rows=[_row(a, names) for a in recent],
         may_acknowledge=principal.role in ACKNOWLEDGERS, recent_days=reads.RECENT.days,
     )  # fmt: skip
     return Response(html, mimetype="text/html")

@@ -14,7 +14,8 @@ from services.notifier.ports import AlertQuery, AlertsView, StationMap
 from shared.auth.roles import ZONE_ROLES, Principal, Role
 
 OPEN = frozenset({"open"})
-SETTLED = frozenset({"acknowledged", "resolved"})
+CURRENT = frozenset({"open", "acknowledged"})
+RESOLVED = frozenset({"resolved"})
 RECENT = timedelta(days=7)
 
 
@@ -61,14 +62,14 @@ def alerts_for(
 def alerts_page(
     view: AlertsView, stations: StationMap, principal: Principal, now: datetime
 ) -> tuple[list[dict], list[dict]]:
-    """The police page's two lists: every open alert of the principal's stations, and those
-    acknowledged or resolved that were raised in the last seven days."""
+    """The police page's two lists for the principal's stations: the alerts not resolved
+    yet (open or acknowledged), and those resolved in the last seven days."""
     scope = visible_stations(principal, stations)
     if scope is not None and not scope:
         return [], []
-    open_now = view.alerts(AlertQuery(scope, OPEN, limit=200))
-    recent = view.alerts(AlertQuery(scope, SETTLED, since=now - RECENT, limit=200))
-    return open_now, recent
+    current = view.alerts(AlertQuery(scope, CURRENT, limit=200))
+    recent = view.alerts(AlertQuery(scope, RESOLVED, since=now - RECENT, limit=200))
+    return current, recent
 
 
 def acknowledge_as(

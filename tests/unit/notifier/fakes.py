@@ -206,7 +206,9 @@ class FakeAlertsView:
             dict(a) for a in self.items
             if (query.stations is None or a["station_code"] in query.stations)
             and (query.statuses is None or a["status"] in query.statuses)
-            and (query.since is None or datetime.fromisoformat(a["raised_at"]) >= query.since)
+            and (query.since is None or any(
+                a[when] and datetime.fromisoformat(a[when]) >= query.since
+                for when in ("raised_at", "resolved_at")))
         ][: query.limit]  # fmt: skip
 
     def station_of(self, alert_id: str) -> str | None:

@@ -108,15 +108,17 @@ def test_acknowledging_keeps_to_the_scope_and_records_who_did_it(world):
     assert view.items[2]["status"] == "open"
 
 
-def test_the_page_lists_open_alerts_and_those_of_the_last_seven_days(world):
+def test_the_page_lists_the_current_alerts_and_those_resolved_in_the_last_seven_days(world):
     view, stations = world
+    sho = principal(Role.SHO, station_code=SADAR.code)
 
-    open_now, recent = reads.alerts_page(
-        view, stations, principal(Role.SHO, station_code=SADAR.code), NOW
-    )
+    current, recent = reads.alerts_page(view, stations, sho, NOW)
+    reads.acknowledge_as(view, stations, sho, current[0]["id"], NOW)
+    still_current, _ = reads.alerts_page(view, stations, sho, NOW)
 
-    assert [a["status"] for a in open_now] == ["open"]
+    assert [a["status"] for a in current] == ["open"]
     assert [a["acknowledged_by"] for a in recent] == ["sho.sadar"]  # not the month-old one
+    assert [a["status"] for a in still_current] == ["acknowledged"]
 
 
 # Through the app: the gate's tokens and sessions, the fakes behind. ---------------------------
