@@ -17,6 +17,7 @@ from shared.kafka_io import durable_producer
 from shared.scores import WindowStats
 from shared.topics import SCORES_TOPIC
 from tests import police
+from tests.integration.notifier.conftest import settle_alerts
 from tests.integration.notifier.notifier_standins import SmsGatewayStandIn, SmtpStandIn
 from tests.support import create_station, unique_mobile, wait_until
 
@@ -24,8 +25,9 @@ RULES_FILE = Path(__file__).with_name("notifier_e2e.toml")
 EAST_ACP = {"mobile": "+919000000101", "email": "acp.east@example.invalid"}
 
 
-def get_json(url: str, token: str):
-    request = urllib.request.Request(url, headers=police.bearer(token))  # noqa: S310 - ours
+def get_json(url: str, token: str | None = None):
+    headers = police.bearer(token) if token else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our own http URL
     with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 - our own http URL
         return json.loads(answer.read())
 
@@ -74,22 +76,26 @@ def notifier(stack_config, notifier_env):
     yield handle
     for name in ("notifier-worker", "notifier"):
         services.stop_service(stack_config, name)
+    settle_alerts(notifier_env["DATABASE_URL"], handle.made)
 
 
 class Notifier:
     def __init__(self, stack_config, env: dict[str, str], url: str) -> None:
         self.stack_config, self.env, self.url = stack_config, env, url
+        self.made: list[str] = []  # the stations made, their alerts settled at the end
         self.producer = durable_producer(env["KAFKA_BOOTSTRAP_SERVERS"], client_id="e2e-scores")
         # The Commissioner's office's token: every station's alerts.
         self.token = police.token(env["DATABASE_URL"], Role.COMMISSIONER)
 
     def new_station(self) -> dict:
-        return create_station(
+        station = create_station(
             self.env["DATABASE_URL"],
             sho_name="SHO E2E",
             sho_mobile="+91" + unique_mobile(),
             sho_email=f"sho-{uuid.uuid4().hex[:8]}@example.invalid",
         )
+        self.made.append(station["code"])
+        return station
 
     def publish(
         self, code: str, *, count: int, part: int, baseline: WindowStats | None = None

@@ -80,11 +80,45 @@ def conn(infra):
     connection.close()
 
 
+def settle_alerts(database_url: str, codes: list[str]) -> None:
+    """Resolve the test stations' alerts and give up their unsent deliveries once a test is
+    over: left open, every later notifier worker on this profile would judge them at each
+    tick and escalate them again (the e2e rules escalate after seconds)."""
+    if not codes:
+        return
+    with db.connection(database_url) as conn, db.transaction(conn) as cur:
+        cur.execute(
+            "UPDATE alert_deliveries SET status = 'failed', last_error = 'the test is over'"
+            " WHERE status = 'pending' AND alert_id IN"
+            " (SELECT id FROM alerts WHERE station_code = ANY(%s::text[]))",
+            (codes,),
+        )
+        cur.execute(
+            "UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now()"
+            " WHERE station_code = ANY(%s::text[]) AND status <> 'resolved'",
+            (codes,),
+        )
+
+
 @pytest.fixture
-def sho_station(infra) -> dict:
+def new_station(infra):
+    """Makes a station of the test's own (zone East unless given), its alerts settled when
+    the test ends."""
+    made: list[str] = []
+
+    def make(zone: str = "East", **fields) -> dict:
+        station = create_station(infra["DATABASE_URL"], zone=zone, **fields)
+        made.append(station["code"])
+        return station
+
+    yield make
+    settle_alerts(infra["DATABASE_URL"], made)
+
+
+@pytest.fixture
+def sho_station(new_station) -> dict:
     """A station in zone East (whose ACP and DCP the seed knows) with an SHO of its own."""
-    return create_station(
-        infra["DATABASE_URL"],
+    return new_station(
         sho_name="SHO Test",
         sho_mobile="+91" + unique_mobile(),
         sho_email=f"sho-{uuid.uuid4().hex[:8]}@example.invalid",

@@ -24,7 +24,7 @@ from shared.events import StationScoresUpdated
 from shared.scores import WindowStats
 from tests import police
 from tests.integration.notifier.conftest import Served
-from tests.support import create_station, unique_mobile, wait_until
+from tests.support import unique_mobile, wait_until
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -38,10 +38,9 @@ def notifier(notifier_config):
     app.extensions["notifier"].stations.close()
 
 
-def a_station(infra, zone: str) -> dict:
-    return create_station(
-        infra["DATABASE_URL"], zone=zone, sho_name="SHO Access", sho_mobile="+91" + unique_mobile()
-    )
+@pytest.fixture
+def a_station(new_station):
+    return lambda zone: new_station(zone, sho_name="SHO Access", sho_mobile="+91" + unique_mobile())
 
 
 def raise_alert(conn, deps, code: str) -> str:
@@ -70,9 +69,9 @@ def status_of(url: str, reader: dict[str, str], code: str) -> dict:
 
 
 def test_an_sho_reads_and_acknowledges_their_station_s_alerts_and_no_other_s(
-    infra, conn, deps, notifier, commissioner_token
+    infra, conn, deps, notifier, commissioner_token, a_station
 ):
-    mine, other = a_station(infra, "East"), a_station(infra, "East")
+    mine, other = a_station("East"), a_station("East")
     mine_alert, other_alert = (
         raise_alert(conn, deps, mine["code"]),
         raise_alert(conn, deps, other["code"]),
@@ -97,9 +96,9 @@ def test_an_sho_reads_and_acknowledges_their_station_s_alerts_and_no_other_s(
 
 @pytest.mark.parametrize("role", [Role.DCP, Role.ACP])
 def test_a_dcp_or_an_acp_reads_and_acknowledges_only_their_zone_s_alerts(
-    infra, conn, deps, notifier, commissioner_token, role
+    infra, conn, deps, notifier, commissioner_token, a_station, role
 ):
-    east, west = a_station(infra, "East"), a_station(infra, "West")
+    east, west = a_station("East"), a_station("West")
     east_alert, west_alert = (
         raise_alert(conn, deps, east["code"]),
         raise_alert(conn, deps, west["code"]),
@@ -122,9 +121,9 @@ def test_a_dcp_or_an_acp_reads_and_acknowledges_only_their_zone_s_alerts(
 
 
 def test_a_signed_in_acp_s_page_shows_their_zone_s_alert_and_its_button_acknowledges_it(
-    infra, conn, deps, notifier, commissioner_token
+    infra, conn, deps, notifier, commissioner_token, a_station
 ):
-    east, west = a_station(infra, "East"), a_station(infra, "West")
+    east, west = a_station("East"), a_station("West")
     east_alert = raise_alert(conn, deps, east["code"])
     raise_alert(conn, deps, west["code"])
     acp = police.officer(infra["DATABASE_URL"], Role.ACP, zone="East")
@@ -178,9 +177,9 @@ def test_a_revoked_token_stops_working_within_seconds(infra, notifier):
 
 
 def test_the_signed_link_acknowledges_without_a_sign_in_and_a_forged_one_does_nothing(
-    infra, conn, deps, notifier, notifier_config, commissioner_token
+    conn, deps, notifier, notifier_config, commissioner_token, a_station
 ):
-    station = a_station(infra, "South")
+    station = a_station("South")
     alert_id = raise_alert(conn, deps, station["code"])
     link = acklink.link(notifier.url, notifier_config.ack_key, alert_id, NOW + timedelta(days=1))
     exp, sig = re.search(r"exp=(\d+)&sig=([^&]+)", link).groups()  # type: ignore[union-attr]
