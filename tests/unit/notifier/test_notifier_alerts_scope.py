@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.notifier.adapters.stations import RegistryNotRead
 from services.notifier.config import NotifierConfig
 from services.notifier.entrypoints.http import create_app
 from services.notifier.usecases import reads
@@ -229,3 +230,31 @@ def test_the_page_is_for_feedback_readers_and_the_feedback_cell_gets_no_button(a
     assert all(code in every for code in (SADAR.code, CITY.code, MANESAR.code, UNLISTED))
     assert "Acknowledge</button>" not in every
     assert refused.status_code == 403
+
+
+class UnreadDirectory(FakeStationMap):
+    """The stations topic cannot be read (Kafka down since the process started)."""
+
+    def zone_of(self, station_code: str) -> str | None:
+        raise RegistryNotRead("not read yet")
+
+    def stations_in(self, zone: str) -> frozenset[str]:
+        raise RegistryNotRead("not read yet")
+
+
+def test_with_the_station_directory_unread_a_zone_s_officer_gets_503_and_an_sho_their_alerts(
+    world,
+):
+    view, _ = world
+    config = NotifierConfig(Connections(database_url="postgresql://unused"), ack_key=b"k" * 32)
+    gate = memory_gate()
+    client = create_app(config, gate=gate, view=view, stations=UnreadDirectory()).test_client()
+    dcp = bearer(token_for(gate, Role.DCP, zone="East"))
+    sho = bearer(token_for(gate, Role.SHO, station_code=SADAR.code))
+
+    zone = client.get("/api/v1/alerts", headers=dcp)
+    own = client.get("/api/v1/alerts", headers=sho)
+
+    assert zone.status_code == 503 and "station directory" in zone.json["error"]
+    assert zone.headers["Retry-After"] == "5"
+    assert own.status_code == 200 and len(own.json["items"]) == 3
