@@ -1,5 +1,7 @@
 """The operations service's HTTP entrypoint: ``/ops``, health, readiness and ``/metrics``
 (every watched group's lag and the dead-letter topics' sizes, read from Kafka at scrape).
+The page is for the ``ops`` role and the IT cell (``admin``); ``/metrics`` and ``/readyz``
+answer the machine itself or an ops or admin token (the kit's rule).
 
 Samples the lag in the background in each gunicorn worker (``wsgi()``); a lock in Redis
 lets one of them sample per interval. Needs Redis for the history, and answers without it.
@@ -22,7 +24,7 @@ from ops.console.page import page_model
 from ops.lag.history import LagHistory, start_sampler
 from ops.lag.metrics import KafkaLagCollector
 from shared import db, logs
-from shared.auth import Gate, gate_from_env
+from shared.auth import Gate, Role, access, gate_from_env
 from shared.redis_io import redis_client
 from shared.web import make_app
 
@@ -80,10 +82,12 @@ def ops_blueprint(config: OpsConfig, deps: Deps) -> Blueprint:
     blueprint = Blueprint("ops", __name__)
 
     @blueprint.get("/")
+    @access.roles(Role.OPS, Role.ADMIN)
     def home() -> WerkzeugResponse:
         return redirect(url_for("ops.ops"))
 
     @blueprint.get("/ops")
+    @access.roles(Role.OPS, Role.ADMIN)
     def ops() -> Response:
         model = page_model(
             config, deps.history, lambda: {name: check() for name, check in deps.checks.items()}

@@ -114,6 +114,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "hi": "जो हुआ, अपने शब्दों में लिखें — किसी भी भाषा में।",
         "en": "Tell us what happened in your own words, in any language.",
     },
+    # Who reads it: the police pages show a station's comments to its SHO, to the zone's ACP
+    # and DCP and to the Commissioner's office.
+    "comments.readers": {
+        "hi": "आप जो लिखेंगे, उसे इस थाने की पुलिस और उनके वरिष्ठ अधिकारी पढ़ेंगे।",
+        "en": "What you write here will be read by the police of this station and their "
+        "senior officers.",
+    },
     "cleanliness.legend": {
         "hi": "थाने में साफ़-सफ़ाई कैसी थी?",
         "en": "How clean was the police station?",

@@ -65,7 +65,6 @@ class SmtpServer:
 class NotifierConfig:
     connections: Connections
     ack_key: bytes = field(repr=False)
-    api_token: str = field(default="", repr=False)
     rules: RuleSettings = field(default_factory=RuleSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     tick_s: float = 30.0
@@ -88,7 +87,6 @@ class NotifierConfig:
         config = cls(
             connections=Connections.from_env(e),
             ack_key=_ack_key(e),
-            api_token=e.str("NOTIFIER_API_TOKEN", "") or e.str("ADMIN_TOKEN", ""),
             rules=rules,
             delivery=delivery,
             tick_s=tick_s,

@@ -129,3 +129,52 @@ class Directory(Protocol):
         registry does not know. Raises a KafkaError when the registry cannot be read yet (a
         transient failure)."""
         ...
+
+
+# The HTTP side: the alerts police may read and acknowledge, and where each station is. -----
+
+
+@dataclass(frozen=True)
+class AlertQuery:
+    """Which alerts to read, newest first: of these stations (None: every station), with
+    one of these statuses (None: any), raised or resolved at or after ``since`` (None: any
+    time)."""
+
+    stations: frozenset[str] | None
+    statuses: frozenset[str] | None = None
+    since: datetime | None = None
+    limit: int = 100
+
+
+class AlertsView(Protocol):
+    def alerts(self, query: AlertQuery) -> list[dict[str, Any]]:
+        """The alerts as the API's JSON items (``id``, ``station_code``, ``rule``,
+        ``status``, ``acknowledged_by``... and ``deliveries``); never a message body or an
+        address."""
+        ...
+
+    def station_of(self, alert_id: str) -> str | None:
+        """The station an alert is about; None for an alert that does not exist."""
+        ...
+
+    def acknowledge(self, alert_id: str, by: str, now: datetime) -> str | None:
+        """Acknowledge an open alert, recording ``by``; its status afterwards (None: no
+        such alert)."""
+        ...
+
+
+class StationMap(Protocol):
+    """Where stations are, from the notifier's station directory (the stations topic). Both
+    raise a KafkaError while the topic cannot be read (a transient failure)."""
+
+    def zone_of(self, station_code: str) -> str | None:
+        """The station's zone; None for a station the registry does not know."""
+        ...
+
+    def stations_in(self, zone: str) -> frozenset[str]:
+        """The codes of every station of ``zone`` (deactivated ones too: their alerts stay)."""
+        ...
+
+    def names(self, codes: frozenset[str]) -> dict[str, Station]:
+        """The stations of ``codes`` that are known now, without waiting for the topic."""
+        ...

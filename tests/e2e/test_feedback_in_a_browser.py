@@ -22,6 +22,9 @@ def test_a_visitor_rates_a_station_from_its_qr_url_and_sees_the_thank_you_page(
     )
     phone.goto(qr_url)
     assert station["name_hi"] in phone.content()
+    readers = phone.locator("#f-comments .readers")
+    assert readers.is_visible()
+    assert readers.inner_text() == ("आप जो लिखेंगे, उसे इस थाने की पुलिस और उनके वरिष्ठ अधिकारी पढ़ेंगे।")
 
     phone.click('label[for="rating-2"]')
     phone.select_option("#complaint_type", "vehicle_theft")
@@ -35,6 +38,7 @@ def test_a_visitor_rates_a_station_from_its_qr_url_and_sees_the_thank_you_page(
     phone.fill("#mobile", "98765 43210")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SCREENSHOTS / "form-filled.png"), full_page=True)
+    phone.locator("#f-comments").screenshot(path=str(SCREENSHOTS / "form-comments.png"))
     phone.click("button[type=submit]")
 
     phone.wait_for_load_state()
@@ -68,6 +72,11 @@ def test_the_form_refuses_to_submit_without_a_rating_and_says_why(
         f"{intake_url}/s/{station['code']}?v=1&sig={sign(signing_key, station['code'], 1)}&lang=en"
     )
     phone.goto(qr_url)
+    readers = phone.locator("#f-comments .readers")
+    assert readers.inner_text() == (
+        "What you write here will be read by the police of this station and their senior officers."
+    )
+    readers.screenshot(path=str(SCREENSHOTS / "form-comments-en.png"))
     phone.fill("#mobile", "9876543210")
     phone.click("button[type=submit]")
 

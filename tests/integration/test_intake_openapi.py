@@ -9,12 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from services.intake.entrypoints.openapi import build_spec
+from shared.auth import Role
+from tests import police
 
 pytestmark = pytest.mark.integration
 
 
-def test_intake_publishes_its_openapi_description(client):
-    spec = client.get("/openapi.json").json
+def test_intake_publishes_its_openapi_description(client, infra):
+    token = police.token(infra["DATABASE_URL"], Role.COMMISSIONER)
+    spec = client.get("/openapi.json", headers=police.bearer(token)).json
     feedback = spec["components"]["schemas"]["Feedback"]
     assert spec["openapi"].startswith("3.")
     assert set(feedback["required"]) >= {"station_code", "rating", "mobile", "problem_resolved"}

@@ -1,4 +1,5 @@
-"""What a visitor and an API client see from intake: the form, its problems and its refusals."""
+"""What a visitor and an API client see from intake: the form, its problems and its refusals;
+the form, the thank-you page and the feedback API are public, the API's description not."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from shared.auth import Role
 from shared.signing import sign
+from tests import police
 from tests.support import create_station, feedback_body, unique_mobile, update_station
 
 pytestmark = pytest.mark.integration
@@ -59,6 +62,36 @@ def test_the_qr_url_opens_the_hindi_form_with_the_stations_name_under_30_kb(
     assert css.status_code == 200
     assert len(page.data) + len(css.data) < 30 * 1024
     assert "<script" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("hi", "आप जो लिखेंगे, उसे इस थाने की पुलिस और उनके वरिष्ठ अधिकारी पढ़ेंगे।"),
+        ("en", "What you write here will be read by the police of this station and their "
+               "senior officers."),
+    ],
+)  # fmt: skip
+def test_the_form_tells_the_visitor_in_their_language_who_will_read_what_they_write(
+    client, station, signing_key, lang, sentence
+):
+    html = client.get(form_url(station, signing_key, lang=lang)).get_data(as_text=True)
+
+    comments = re.search(r'<div class="q" id="f-comments">.*?</div>', html, re.S)
+    assert comments and sentence in comments[0]
+    assert 'aria-describedby="comments-hint"' in comments[0]
+
+
+def test_the_api_s_description_is_for_a_sign_in_or_a_token_only(client, infra):
+    token = police.token(infra["DATABASE_URL"], Role.OPS)
+
+    program = client.get("/openapi.json", headers={"Accept": "application/json"})
+    browser = client.get("/openapi.json", headers={"Accept": "text/html"})
+    signed = client.get("/openapi.json", headers=police.bearer(token))
+
+    assert program.status_code == 401 and "error" in program.json
+    assert browser.status_code == 303 and browser.location.startswith("/login?next=")
+    assert signed.status_code == 200 and signed.json["openapi"].startswith("3.")
 
 
 def test_lang_en_opens_the_form_in_english(client, station, signing_key):

@@ -1,6 +1,7 @@
 """The operations service's page on the real servers: each group's lag chart and its status judged
 from the kept samples, the dead-letter counts, the services' readiness over HTTP, and
-Kafka, PostgreSQL and Redis. Each test keeps its lag history under a prefix of its own."""
+Kafka, PostgreSQL and Redis. Each test keeps its lag history under a prefix of its own.
+The page is for the ops role and the IT cell: real tokens and sign-ins (tests/police.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ import uuid
 from dataclasses import replace
 
 import pytest
+import requests
 
 from ops.lag.reader import PartitionSample
+from shared.auth import Role
+from tests import police
+from tests.integration.notifier.conftest import Served
 
 pytestmark = pytest.mark.integration
 CLOSED = "http://127.0.0.1:9"
@@ -37,6 +42,18 @@ def _ops_app(infra, service_urls, **env_overrides):
     return create_app(ops)
 
 
+@pytest.fixture(scope="module")
+def ops_token(infra) -> str:
+    return police.token(infra["DATABASE_URL"], Role.OPS)
+
+
+def _as(app, token: str):
+    """A test client whose every request carries ``token``."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
 def _history(app):
     return app.extensions["ops"].history
 
@@ -58,7 +75,7 @@ def _row(html: str, attribute: str, name: str) -> str:
 
 
 def test_the_page_shows_each_group_s_status_and_chart_the_dead_letters_and_the_health(
-    infra, intake_running
+    infra, intake_running, ops_token
 ):
     app = _ops_app(infra, {"intake": intake_running, "qr": CLOSED})
     now = time.time()
@@ -69,7 +86,7 @@ def test_the_page_shows_each_group_s_status_and_chart_the_dead_letters_and_the_h
     for i in range(5):
         history.record([moving[i], stuck[i]], {"feedback.dlq": 3, "station.scores.dlq": 0})
 
-    answer = app.test_client().get("/ops")
+    answer = _as(app, ops_token).get("/ops")
     html = answer.get_data(as_text=True)
 
     assert answer.status_code == 200
@@ -90,10 +107,10 @@ def test_the_page_shows_each_group_s_status_and_chart_the_dead_letters_and_the_h
     assert "उपभोक्ता समूह · Consumer groups" in html
 
 
-def test_with_nothing_kept_the_page_reads_kafka_itself_and_keeps_the_sample(infra):
+def test_with_nothing_kept_the_page_reads_kafka_itself_and_keeps_the_sample(infra, ops_token):
     app = _ops_app(infra, {})
 
-    html = app.test_client().get("/ops").get_data(as_text=True)
+    html = _as(app, ops_token).get("/ops").get_data(as_text=True)
 
     kept = _history(app).samples()
     assert {s.group for s in kept} == {"analytics", "notifier"}
@@ -117,10 +134,10 @@ def test_the_history_stays_bounded_by_count_and_by_age(infra):
     assert [s.committed for s in kept] == [3, 4, 5, 6, 7]
 
 
-def test_with_redis_down_the_page_still_answers_and_names_redis_as_failing(infra):
+def test_with_redis_down_the_page_still_answers_and_names_redis_as_failing(infra, ops_token):
     app = _ops_app(infra, {}, REDIS_URL="redis://127.0.0.1:9/0")
 
-    answer = app.test_client().get("/ops")
+    answer = _as(app, ops_token).get("/ops")
     html = answer.get_data(as_text=True)
 
     assert answer.status_code == 200
@@ -129,8 +146,64 @@ def test_with_redis_down_the_page_still_answers_and_names_redis_as_failing(infra
     assert 'data-overall="attention"' in html
 
 
-def test_the_service_s_own_address_leads_to_the_page(infra):
-    answer = _ops_app(infra, {}).test_client().get("/")
+def test_the_service_s_own_address_leads_to_the_page(infra, ops_token):
+    answer = _as(_ops_app(infra, {}), ops_token).get("/")
 
     assert answer.status_code == 302
     assert answer.headers["Location"] == "/ops"
+
+
+def test_the_page_is_for_ops_and_admin_and_refuses_every_other_role(infra):
+    app = _ops_app(infra, {})
+    url = infra["DATABASE_URL"]
+    allowed = {
+        role: _as(app, police.token(url, role)).get("/ops") for role in (Role.OPS, Role.ADMIN)
+    }
+    refused = {
+        role: _as(app, police.token(url, role, **scope)).get("/ops")
+        for role, scope in ((Role.SHO, {"station_code": "GGN-SADAR"}),
+                            (Role.COMMISSIONER, {}), (Role.DCP, {"zone": "East"}))
+    }  # fmt: skip
+    browser = app.test_client().get("/ops", headers={"Accept": "text/html"})
+    home = app.test_client().get("/", headers={"Accept": "text/html"})
+    program = app.test_client().get("/ops", headers={"Accept": "application/json"})
+
+    assert {role: a.status_code for role, a in allowed.items()} == {Role.OPS: 200, Role.ADMIN: 200}
+    assert {a.status_code for a in refused.values()} == {403}
+    assert browser.status_code == 303 and browser.headers["Location"] == "/login?next=/ops"
+    assert home.status_code == 303 and home.headers["Location"].startswith("/login?next=/")
+    assert program.status_code == 401
+
+
+def test_signed_in_the_ops_officer_sees_the_page_with_the_bar_and_an_sho_is_refused(infra):
+    with Served(_ops_app(infra, {})) as ops:
+        operator = police.officer(infra["DATABASE_URL"], Role.OPS)
+        sho = police.officer(infra["DATABASE_URL"], Role.SHO, station_code="GGN-SADAR")
+        commissioner = police.officer(infra["DATABASE_URL"], Role.COMMISSIONER)
+
+        page = police.sign_in(ops.url, operator).get(f"{ops.url}/ops", timeout=30)
+        for_sho = police.sign_in(ops.url, sho).get(f"{ops.url}/ops", timeout=30)
+        for_cp = police.sign_in(ops.url, commissioner).get(f"{ops.url}/ops", timeout=30)
+        anonymous = requests.get(f"{ops.url}/ops", allow_redirects=False, timeout=30)
+
+    assert page.status_code == 200 and 'class="police-bar"' in page.text
+    assert operator.username in page.text and "auth.css" in page.text
+    assert for_sho.status_code == for_cp.status_code == 403
+    assert anonymous.status_code == 303 and anonymous.headers["Location"].startswith("/login")
+
+
+def test_metrics_and_readiness_answer_this_machine_or_an_ops_token_only(infra, ops_token):
+    app = _ops_app(infra, {})
+    elsewhere = {"REMOTE_ADDR": "203.0.113.9"}
+    sho = police.token(infra["DATABASE_URL"], Role.SHO, station_code="GGN-SADAR")
+
+    local = app.test_client().get("/metrics")
+    anonymous = app.test_client().get("/metrics", environ_base=elsewhere)
+    with_sho = app.test_client().get("/readyz", environ_base=elsewhere,
+                                     headers=police.bearer(sho))  # fmt: skip
+    with_ops = app.test_client().get("/readyz", environ_base=elsewhere,
+                                     headers=police.bearer(ops_token))  # fmt: skip
+
+    assert local.status_code == 200
+    assert anonymous.status_code == 401 and with_sho.status_code == 403
+    assert with_ops.status_code == 200

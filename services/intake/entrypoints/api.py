@@ -1,4 +1,8 @@
-"""The JSON API: ``POST /api/v1/feedback`` and its description at ``/openapi.json``."""
+"""The JSON API: ``POST /api/v1/feedback`` and its description at ``/openapi.json``.
+
+The feedback API is public, as the form is: what stands guard is the station's signed code
+(``sig``), checked for every submission, and the abuse limits. The description is for the
+police's programs: any sign-in or token."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from services.intake.usecases import (
     Refused,
     submit_feedback,
 )
+from shared.auth import access
 from shared.web import json_error
 
 _MESSAGES = {
@@ -42,6 +47,7 @@ def api_blueprint(deps: Deps, retry_after_s: int) -> Blueprint:
     spec = build_spec()
 
     @blueprint.post("/api/v1/feedback")
+    @access.public
     def submit_api() -> tuple[Response, int]:
         if not request.is_json:
             return json_error("send the feedback as JSON (Content-Type: application/json)", 415)
@@ -63,6 +69,7 @@ def api_blueprint(deps: Deps, retry_after_s: int) -> Blueprint:
         return response, 202
 
     @blueprint.get("/openapi.json")
+    @access.signed_in
     def openapi() -> Response:
         return jsonify(spec)
 

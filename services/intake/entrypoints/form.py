@@ -1,4 +1,6 @@
-"""The pages a visitor sees: the form a QR code opens, and what its POST leads to."""
+"""The pages a visitor sees: the form a QR code opens, and what its POST leads to (the
+thank-you page, or the form again with its errors). Public: the station's signed code in the
+URL is what lets a visitor in."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from services.intake.usecases import (
     open_form,
     submit_from_form,
 )
+from shared.auth import access
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -34,6 +37,7 @@ def form_blueprint(deps: Deps, pages: Pages) -> Blueprint:
     blueprint = Blueprint("form", __name__)
 
     @blueprint.get("/s/<code>")
+    @access.public
     def form(code: str) -> Response:
         version = request.args.get("v", "")
         sig = request.args.get("sig", "")
@@ -46,6 +50,7 @@ def form_blueprint(deps: Deps, pages: Pages) -> Blueprint:
         return pages.form(station, int(version), sig, lang=language())
 
     @blueprint.post("/s/<code>")
+    @access.public
     def submit_form(code: str) -> Response:
         if request.mimetype not in _FORM_TYPES:
             return pages.problem("bad_request", 415)

@@ -6,7 +6,8 @@ Run under gunicorn as ``gunicorn 'services.intake.entrypoints.http:wsgi()'``.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException, Unauthorized
 
 from services.intake import metrics
 from services.intake.adapters.kafka import FeedbackPublisher
@@ -19,10 +20,15 @@ from services.intake.entrypoints.pages import Pages
 from services.intake.usecases import Deps
 from shared import logs
 from shared.auth import Gate, gate_from_env
+from shared.auth.gate import error_page
 from shared.clock import utc_now
 from shared.redis_io import redis_client
 from shared.stations_reader import StationsFeed
-from shared.web import HttpSettings, make_app
+from shared.web import HttpSettings, json_error, make_app
+
+# The police's side of intake (the sign-in, the API's description): their errors are the
+# police's page, or JSON for a program, never the visitor's problem page.
+_POLICE_PATHS = ("/openapi.json", "/login", "/logout", "/account/")
 
 
 def build_deps(config: IntakeConfig) -> Deps:
@@ -62,13 +68,26 @@ def create_app(
             "stations": cases.stations.ready(),
         },
         settings=HttpSettings(config.max_body_bytes, config.trusted_proxies),
-        page_error=pages.http_error,
+        page_error=lambda error: _error(pages, error),
         gate=gate or gate_from_env(config.connections.database_url),
     )
     app.extensions["intake"] = cases
     app.register_blueprint(form_blueprint(cases, pages))
     app.register_blueprint(api_blueprint(cases, config.retry_after_s))
     return app
+
+
+def _error(pages: Pages, error: HTTPException) -> Response:
+    if not request.path.startswith(_POLICE_PATHS):
+        return pages.http_error(error)
+    accept = request.accept_mimetypes
+    if "Authorization" not in request.headers and accept["text/html"] > accept["application/json"]:
+        return error_page(error)
+    response, status = json_error(error.description or error.name, error.code or 500)
+    if isinstance(error, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="pratikriya"'
+    response.status_code = status
+    return response
 
 
 def wsgi() -> Flask:

@@ -1,35 +1,72 @@
-"""The notifier's reads for its HTTP side: the alerts list and the /metrics counts.
+"""The notifier's reads for its HTTP side: the alerts police read (``PostgresAlertsView``,
+the ``ports.AlertsView``), and the /metrics counts.
 
 Functions take a cursor inside the caller's transaction; none commits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any
 
+import psycopg2.extensions
+
+from services.notifier import usecases
+from services.notifier.adapters.postgres import PostgresAlerts
+from services.notifier.ports import AlertQuery
+from shared import db
 from shared.consumer.health import read_heartbeat
 
 GROUP = "notifier"
 
 _ALERT_COLUMNS = (
     'a.id, a.station_code, a.rule, a.status, a.level, a."window", a.observed, a.baseline,'
-    " a.raised_at, a.acknowledged_at, a.resolved_at"
+    " a.raised_at, a.acknowledged_at, a.acknowledged_by, a.resolved_at"
 )
 
+Connect = Callable[[], AbstractContextManager[psycopg2.extensions.connection]]
 
-def list_alerts(cur, station: str | None, status: str | None, limit: int) -> list[dict[str, Any]]:
+
+class PostgresAlertsView:
+    """``ports.AlertsView`` over a short-lived connection per call (``connect``)."""
+
+    def __init__(self, connect: Connect) -> None:
+        self._connect = connect
+
+    def alerts(self, query: AlertQuery) -> list[dict[str, Any]]:
+        with self._connect() as conn, db.transaction(conn) as cur:
+            return list_alerts(cur, query)
+
+    def station_of(self, alert_id: str) -> str | None:
+        with self._connect() as conn, db.transaction(conn) as cur:
+            cur.execute("SELECT station_code FROM alerts WHERE id = %s", (alert_id,))
+            row = cur.fetchone()
+        return row[0] if row else None
+
+    def acknowledge(self, alert_id: str, by: str, now: datetime) -> str | None:
+        with self._connect() as conn:
+            return usecases.acknowledge(PostgresAlerts.on(conn), alert_id, by, now)
+
+
+def list_alerts(cur, query: AlertQuery) -> list[dict[str, Any]]:
     """Alerts newest first, each with its deliveries (no message bodies or addresses)."""
-    where, params = [], []
-    if station:
-        where.append("a.station_code = %s")
-        params.append(station)
-    if status:
-        where.append("a.status = %s")
-        params.append(status)
+    where: list[str] = []
+    params: list[Any] = []
+    if query.stations is not None:
+        where.append("a.station_code = ANY(%s::text[])")
+        params.append(sorted(query.stations))
+    if query.statuses is not None:
+        where.append("a.status = ANY(%s::text[])")
+        params.append(sorted(query.statuses))
+    if query.since is not None:
+        where.append("(a.raised_at >= %s OR a.resolved_at >= %s)")
+        params += [query.since, query.since]
     sql = f"SELECT {_ALERT_COLUMNS} FROM alerts a"  # noqa: S608 - constant pieces only
     if where:
         sql += " WHERE " + " AND ".join(where)
-    cur.execute(sql + " ORDER BY a.raised_at DESC LIMIT %s", [*params, limit])
+    cur.execute(sql + " ORDER BY a.raised_at DESC LIMIT %s", [*params, query.limit])
     alerts = [_alert_json(row) for row in cur.fetchall()]
     if not alerts:
         return alerts
@@ -61,7 +98,7 @@ def list_alerts(cur, station: str | None, status: str | None, limit: int) -> lis
 
 
 def _alert_json(row) -> dict[str, Any]:
-    id_, code, rule, status, level, window, observed, baseline, raised, acked, resolved = row
+    id_, code, rule, status, level, window, observed, baseline, raised, acked, by, resolved = row
     return {
         "id": str(id_),
         "station_code": code,
@@ -73,6 +110,7 @@ def _alert_json(row) -> dict[str, Any]:
         "baseline": baseline,
         "raised_at": raised.isoformat(),
         "acknowledged_at": acked.isoformat() if acked else None,
+        "acknowledged_by": by,
         "resolved_at": resolved.isoformat() if resolved else None,
     }
 

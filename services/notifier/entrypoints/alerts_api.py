@@ -1,10 +1,11 @@
-"""The alerts API and the acknowledge link: list alerts, acknowledge one with the API token
-or with the signed link of its email. Each route parses, calls one use case and maps its
-outcome."""
+"""The alerts API and the acknowledge link. Police read and acknowledge alerts with a sign-in
+or a role's token (``./pratikriya tokens add --role sho --station GGN-SADAR``), each only
+their own stations' (``usecases.reads``); the signed link of an alert's SMS and email is
+its own credential. Each route parses, calls one use case and maps its outcome."""
 
 from __future__ import annotations
 
-import hmac
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,26 +14,36 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import Forbidden
 
-from services.notifier import acklink, usecases
+from services.notifier import acklink
 from services.notifier.adapters import postgres_reads as store
-from services.notifier.adapters.postgres import PostgresAlerts
 from services.notifier.config import NotifierConfig
 from services.notifier.entrypoints import pages
+from services.notifier.ports import AlertsView, StationMap
+from services.notifier.usecases import reads
 from shared import db
+from shared.auth import Role, access, current_gate
+from shared.auth.roles import FEEDBACK_READERS
+from shared.events import STATION_CODE_PATTERN
 from shared.web import json_error
 
 alerts = Blueprint("alerts", __name__)
 STATUSES = ("open", "acknowledged", "resolved")
+# Who acts on an alert: the officers it is sent to, and the Commissioner's office.
+ACKNOWLEDGERS = (Role.SHO, Role.ACP, Role.DCP, Role.COMMISSIONER)
+SIGNED_LINK = "signed link"  # who acknowledged, for an alert acknowledged through its link
 Answer = Response | tuple[Response, int]
 
 
 @dataclass(frozen=True)
 class Api:
-    """What the routes need: the settings and the clock."""
+    """What the routes need: the settings, the clock, the alerts and the station map."""
 
     config: NotifierConfig
     clock: Callable[[], datetime]
+    view: AlertsView
+    stations: StationMap
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
@@ -45,16 +56,12 @@ class Api:
         with self.connection() as conn, db.transaction(conn) as cur:
             return store.metrics_snapshot(cur)
 
-    def acknowledge(self, alert_id: str, by: str) -> str | None:
-        with self.connection() as conn:
-            return usecases.acknowledge(PostgresAlerts.on(conn), alert_id, by, self.clock())
 
-
-def _api() -> Api:
+def api() -> Api:
     return current_app.extensions["notifier"]
 
 
-def _is_uuid(value: str) -> bool:
+def is_alert_id(value: str) -> bool:
     try:
         uuid.UUID(value)
     except ValueError:
@@ -62,35 +69,44 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+def acknowledged(alert_id: str) -> str | None:
+    """Acknowledge in the signed-in person's (or token's) name; 403 for another station's."""
+    principal = current_gate().require()
+    try:
+        return reads.acknowledge_as(api().view, api().stations, principal, alert_id, api().clock())
+    except reads.OutOfScope as refused:
+        raise Forbidden(str(refused)) from None
+
+
 @alerts.get("/api/v1/alerts")
+@access.roles(*FEEDBACK_READERS)
 def list_alerts() -> Answer:
     station = request.args.get("station") or None
+    if station is not None and not re.fullmatch(STATION_CODE_PATTERN, station):
+        return json_error("station must be a station code (A-Z, 0-9 and -)", 422)
     status = request.args.get("status") or None
     if status and status not in STATUSES:
         return json_error(f"status must be one of {', '.join(STATUSES)}", 422)
     limit = request.args.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= 1000:
         return json_error("limit must be a whole number from 1 to 1000", 422)
-    with _api().connection() as conn, db.transaction(conn) as cur:
-        items = store.list_alerts(cur, station, status, int(limit))
+    principal = current_gate().require()
+    try:
+        items = reads.alerts_for(
+            api().view, api().stations, principal, station=station,
+            statuses=frozenset({status}) if status else None, limit=int(limit),
+        )  # fmt: skip
+    except reads.OutOfScope as refused:
+        return json_error(str(refused), 403)
     return jsonify(items=items)
 
 
 @alerts.post("/api/v1/alerts/<alert_id>/ack")
+@access.roles(*ACKNOWLEDGERS)
 def ack_api(alert_id: str) -> Answer:
-    token = _api().config.api_token
-    if not token:
-        return json_error("acknowledging through the API needs NOTIFIER_API_TOKEN set", 503)
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(presented, token):
-        response, status = json_error("a valid token is needed (Authorization: Bearer ...)", 401)
-        response.headers["WWW-Authenticate"] = "Bearer"
-        return response, status
-    if not _is_uuid(alert_id):
+    if not is_alert_id(alert_id):
         return json_error("no such alert", 404)
-    body = request.get_json(silent=True)
-    by = str((body.get("by") if isinstance(body, dict) else None) or "api")[:100]
-    outcome = _api().acknowledge(alert_id, by)
+    outcome = acknowledged(alert_id)
     if outcome is None:
         return json_error("no such alert", 404)
     if outcome == "resolved":
@@ -99,16 +115,19 @@ def ack_api(alert_id: str) -> Answer:
 
 
 @alerts.route("/alerts/<alert_id>/ack", methods=["GET", "POST"])
+@access.signed_link
 def ack_link(alert_id: str) -> Response:
-    api = _api()
+    """The link in the alert's SMS and email: its signature and expiry are the credential,
+    so the officer needs no sign-in on their phone."""
+    app = api()
     values = request.form if request.method == "POST" else request.args
     exp, sig = values.get("exp", ""), values.get("sig", "")
-    key = api.config.ack_key
-    if not _is_uuid(alert_id) or not acklink.valid(key, alert_id, exp, sig, api.clock()):
+    key = app.config.ack_key
+    if not is_alert_id(alert_id) or not acklink.valid(key, alert_id, exp, sig, app.clock()):
         return pages.page(pages.NOT_VALID, 403)
     if request.method == "GET":
         return pages.ask_page(exp, sig)
-    outcome = api.acknowledge(alert_id, "email link")
+    outcome = app.view.acknowledge(alert_id, SIGNED_LINK, app.clock())
     if outcome is None:
         return pages.page(pages.UNKNOWN, 404)
     return pages.page(pages.RESOLVED if outcome == "resolved" else pages.DONE)

@@ -11,20 +11,24 @@ from pathlib import Path
 
 import pytest
 
+from shared.auth import Role
 from shared.events import StationScoresUpdated
 from shared.kafka_io import durable_producer
 from shared.scores import WindowStats
 from shared.topics import SCORES_TOPIC
+from tests import police
+from tests.integration.notifier.conftest import settle_alerts
 from tests.integration.notifier.notifier_standins import SmsGatewayStandIn, SmtpStandIn
 from tests.support import create_station, unique_mobile, wait_until
 
 RULES_FILE = Path(__file__).with_name("notifier_e2e.toml")
-API_TOKEN = "notifier-e2e-token"
 EAST_ACP = {"mobile": "+919000000101", "email": "acp.east@example.invalid"}
 
 
-def get_json(url: str):
-    with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - our own http URL
+def get_json(url: str, token: str | None = None):
+    headers = police.bearer(token) if token else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our own http URL
+    with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 - our own http URL
         return json.loads(answer.read())
 
 
@@ -51,7 +55,6 @@ def notifier_env(infra, gateway, mail) -> dict[str, str]:
         "NOTIFIER_SMTP_HOST": "127.0.0.1",
         "NOTIFIER_SMTP_PORT": str(mail.port),
         "NOTIFIER_SMTP_STARTTLS": "0",
-        "NOTIFIER_API_TOKEN": API_TOKEN,
     }
 
 
@@ -73,20 +76,26 @@ def notifier(stack_config, notifier_env):
     yield handle
     for name in ("notifier-worker", "notifier"):
         services.stop_service(stack_config, name)
+    settle_alerts(notifier_env["DATABASE_URL"], handle.made)
 
 
 class Notifier:
     def __init__(self, stack_config, env: dict[str, str], url: str) -> None:
         self.stack_config, self.env, self.url = stack_config, env, url
+        self.made: list[str] = []  # the stations made, their alerts settled at the end
         self.producer = durable_producer(env["KAFKA_BOOTSTRAP_SERVERS"], client_id="e2e-scores")
+        # The Commissioner's office's token: every station's alerts.
+        self.token = police.token(env["DATABASE_URL"], Role.COMMISSIONER)
 
     def new_station(self) -> dict:
-        return create_station(
+        station = create_station(
             self.env["DATABASE_URL"],
             sho_name="SHO E2E",
             sho_mobile="+91" + unique_mobile(),
             sho_email=f"sho-{uuid.uuid4().hex[:8]}@example.invalid",
         )
+        self.made.append(station["code"])
+        return station
 
     def publish(
         self, code: str, *, count: int, part: int, baseline: WindowStats | None = None
@@ -102,7 +111,7 @@ class Notifier:
         self.producer.send(SCORES_TOPIC, key=event.key, value=event.to_json()).get(timeout=10)
 
     def alerts(self, code: str) -> list[dict]:
-        return get_json(f"{self.url}/api/v1/alerts?station={code}")["items"]
+        return get_json(f"{self.url}/api/v1/alerts?station={code}", self.token)["items"]
 
     def worker_pid(self) -> int | None:
         from ops import services

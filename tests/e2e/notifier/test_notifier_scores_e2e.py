@@ -97,8 +97,9 @@ def test_the_api_lists_alerts_by_station_and_status_and_metrics_count_them(notif
 
     from tests.e2e.notifier.conftest import get_json
 
-    opened = get_json(f"{notifier.url}/api/v1/alerts?station={station['code']}&status=open")
-    resolved = get_json(f"{notifier.url}/api/v1/alerts?station={station['code']}&status=resolved")
+    query = f"{notifier.url}/api/v1/alerts?station={station['code']}"
+    opened = get_json(f"{query}&status=open", notifier.token)
+    resolved = get_json(f"{query}&status=resolved", notifier.token)
     assert [a["rule"] for a in opened["items"]] == ["unresolved"]
     assert resolved["items"] == []
     with urllib.request.urlopen(f"{notifier.url}/metrics") as answer:  # noqa: S310

@@ -1,12 +1,15 @@
 """Fixtures for the notifier's integration tests: config on the test servers, stand-ins for
-the SMS gateway and the mail server, a station of its own with a reachable SHO."""
+the SMS gateway and the mail server, a station of its own with a reachable SHO, a reader's
+token, and the app served over real HTTP."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import timedelta
 
 import pytest
+from werkzeug.serving import make_server
 
 from services.notifier.adapters.sms import HttpSmsSender
 from services.notifier.adapters.smtp import SmtpSender
@@ -16,10 +19,10 @@ from services.notifier.domain import RuleSettings
 from services.notifier.ports import Senders
 from services.notifier.usecases import Deps
 from shared import db
+from shared.auth import Role
+from tests import police
 from tests.integration.notifier.notifier_standins import SmsGatewayStandIn, SmtpStandIn
 from tests.support import create_station, unique_mobile
-
-API_TOKEN = "notifier-test-token"
 
 
 @pytest.fixture
@@ -38,7 +41,6 @@ def mail():
 def notifier_config(infra, gateway, mail) -> NotifierConfig:
     return NotifierConfig.from_env(
         infra,
-        api_token=API_TOKEN,
         rules=RuleSettings(escalation_delays=(timedelta(hours=2), timedelta(hours=2))),
         delivery=DeliverySettings(
             max_attempts=4, backoff_base_s=0.05, backoff_cap_s=0.2, lease_s=1.0, timeout_s=0.5
@@ -78,11 +80,45 @@ def conn(infra):
     connection.close()
 
 
+def settle_alerts(database_url: str, codes: list[str]) -> None:
+    """Resolve the test stations' alerts and give up their unsent deliveries once a test is
+    over: left open, every later notifier worker on this profile would judge them at each
+    tick and escalate them again (the e2e rules escalate after seconds)."""
+    if not codes:
+        return
+    with db.connection(database_url) as conn, db.transaction(conn) as cur:
+        cur.execute(
+            "UPDATE alert_deliveries SET status = 'failed', last_error = 'the test is over'"
+            " WHERE status = 'pending' AND alert_id IN"
+            " (SELECT id FROM alerts WHERE station_code = ANY(%s::text[]))",
+            (codes,),
+        )
+        cur.execute(
+            "UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now()"
+            " WHERE station_code = ANY(%s::text[]) AND status <> 'resolved'",
+            (codes,),
+        )
+
+
 @pytest.fixture
-def sho_station(infra) -> dict:
+def new_station(infra):
+    """Makes a station of the test's own (zone East unless given), its alerts settled when
+    the test ends."""
+    made: list[str] = []
+
+    def make(zone: str = "East", **fields) -> dict:
+        station = create_station(infra["DATABASE_URL"], zone=zone, **fields)
+        made.append(station["code"])
+        return station
+
+    yield make
+    settle_alerts(infra["DATABASE_URL"], made)
+
+
+@pytest.fixture
+def sho_station(new_station) -> dict:
     """A station in zone East (whose ACP and DCP the seed knows) with an SHO of its own."""
-    return create_station(
-        infra["DATABASE_URL"],
+    return new_station(
         sho_name="SHO Test",
         sho_mobile="+91" + unique_mobile(),
         sho_email=f"sho-{uuid.uuid4().hex[:8]}@example.invalid",
@@ -96,3 +132,28 @@ def no_running_notifier_worker(stack_config):
     from ops import services
 
     services.stop_service(stack_config, "notifier-worker")
+
+
+@pytest.fixture(scope="session")
+def commissioner_token(infra) -> str:
+    """A token of the Commissioner's office: reads and acknowledges every station's alerts."""
+    return police.token(infra["DATABASE_URL"], Role.COMMISSIONER)
+
+
+class Served:
+    """A Flask app on a real HTTP port of 127.0.0.1 (a thread of this process), so that
+    requests and the police sign-in helpers reach it as a browser would."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.thread.join(5)

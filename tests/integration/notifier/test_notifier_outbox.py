@@ -16,7 +16,6 @@ from services.notifier.ports import Outgoing
 from shared import db
 from shared.events import StationScoresUpdated
 from shared.scores import WindowStats
-from tests.integration.notifier.conftest import API_TOKEN
 from tests.integration.notifier.notifier_standins import text_of
 from tests.support import wait_until
 
@@ -54,8 +53,11 @@ def deliver_all(conn, config, senders, now=None) -> None:
 
 
 @pytest.fixture
-def client(notifier_config):
-    return create_app(notifier_config).test_client()
+def client(notifier_config, commissioner_token):
+    """The notifier app, every request with the Commissioner's office's token."""
+    client = create_app(notifier_config).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {commissioner_token}"
+    return client
 
 
 def test_a_spike_opens_one_alert_with_an_sms_and_an_email_for_the_sho(
@@ -207,24 +209,26 @@ def test_without_acknowledgement_the_timer_escalates_to_the_acp_and_an_ack_stops
     roles = sorted((d["recipient_role"], d["channel"]) for d in alert["deliveries"])
     assert roles == [("acp", "email"), ("acp", "sms"), ("sho", "email"), ("sho", "sms")]
 
-    answer = client.post(
-        f"/api/v1/alerts/{alert['id']}/ack", headers={"Authorization": f"Bearer {API_TOKEN}"}
-    )
+    answer = client.post(f"/api/v1/alerts/{alert['id']}/ack")
     assert answer.status_code == 200 and answer.json["status"] == "acknowledged"
+    assert alerts(client, sho_station["code"])[0]["acknowledged_by"] == "tests"
     assert tick(NOW + timedelta(hours=9)) == []
 
 
-def test_acknowledging_through_the_api_needs_the_token(conn, deps, client, sho_station):
+def test_acknowledging_through_the_api_needs_a_valid_token(
+    conn, deps, client, notifier_config, sho_station
+):
     usecases.handle_scores(
         PostgresAlerts.on(conn), deps, scores(sho_station["code"], NOW, 12, 7), NOW
     )
     [alert] = alerts(client, sho_station["code"])
+    anonymous = create_app(notifier_config).test_client()
 
-    wrong = client.post(f"/api/v1/alerts/{alert['id']}/ack", headers={"Authorization": "Bearer x"})
-    missing = client.post(f"/api/v1/alerts/{alert['id']}/ack")
-    unknown = client.post(
-        f"/api/v1/alerts/{uuid.uuid4()}/ack", headers={"Authorization": f"Bearer {API_TOKEN}"}
+    wrong = anonymous.post(
+        f"/api/v1/alerts/{alert['id']}/ack", headers={"Authorization": "Bearer prk_x"}
     )
+    missing = anonymous.post(f"/api/v1/alerts/{alert['id']}/ack")
+    unknown = client.post(f"/api/v1/alerts/{uuid.uuid4()}/ack")
 
     assert wrong.status_code == missing.status_code == 401
     assert unknown.status_code == 404
@@ -241,16 +245,18 @@ def test_the_link_in_the_email_acknowledges_only_when_its_button_is_pressed(
     [email] = mail.to(sho_station["sho_email"])
     link = next(line for line in text_of(email).splitlines() if "/ack?" in line)
     path = link.removeprefix("http://notifier.test")
+    phone = create_app(notifier_config).test_client()  # the link alone, no sign-in
 
-    page = client.get(path)
+    page = phone.get(path)
     assert page.status_code == 200 and "<form" in page.get_data(as_text=True)
     assert alerts(client, sho_station["code"])[0]["status"] == "open"
     exp, sig = path.split("exp=")[1].split("&sig=")
-    forged = client.post(path.split("?")[0], data={"exp": exp, "sig": sig[:-2] + "xx"})
+    forged = phone.post(path.split("?")[0], data={"exp": exp, "sig": sig[:-2] + "xx"})
     assert forged.status_code == 403
-    pressed = client.post(path.split("?")[0], data={"exp": exp, "sig": sig})
+    pressed = phone.post(path.split("?")[0], data={"exp": exp, "sig": sig})
     assert pressed.status_code == 200
-    assert alerts(client, sho_station["code"])[0]["status"] == "acknowledged"
+    [alert] = alerts(client, sho_station["code"])
+    assert alert["status"] == "acknowledged" and alert["acknowledged_by"] == "signed link"
 
 
 def test_an_alert_resolves_when_the_rate_is_back_to_normal_and_says_so(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.notifier.domain import AlertState
-from services.notifier.ports import AlertRow, DueDelivery, Outgoing
+from services.notifier.ports import AlertQuery, AlertRow, DueDelivery, Outgoing
 from shared.events import Contact, Station
 from shared.scores import WindowStats
 
@@ -193,6 +193,63 @@ class FakeDirectory:
 def station(code: str) -> Station:
     """A station whose SHO and ACP can be told (it has no DCP)."""
     return Station(code, "Sadar", "सदर", "East", sho=SHO, acp=ACP)
+
+
+class FakeAlertsView:
+    """``ports.AlertsView`` over a list of the API's alert items (newest first as given)."""
+
+    def __init__(self, *items: dict[str, Any]) -> None:
+        self.items = [dict(item) for item in items]
+
+    def alerts(self, query: AlertQuery) -> list[dict[str, Any]]:
+        return [
+            dict(a) for a in self.items
+            if (query.stations is None or a["station_code"] in query.stations)
+            and (query.statuses is None or a["status"] in query.statuses)
+            and (query.since is None or any(
+                a[when] and datetime.fromisoformat(a[when]) >= query.since
+                for when in ("raised_at", "resolved_at")))
+        ][: query.limit]  # fmt: skip
+
+    def station_of(self, alert_id: str) -> str | None:
+        return next((a["station_code"] for a in self.items if a["id"] == alert_id), None)
+
+    def acknowledge(self, alert_id: str, by: str, now: datetime) -> str | None:
+        alert = next((a for a in self.items if a["id"] == alert_id), None)
+        if alert is None:
+            return None
+        if alert["status"] == "open":
+            alert.update(status="acknowledged", acknowledged_by=by,
+                         acknowledged_at=now.isoformat())  # fmt: skip
+        return alert["status"]
+
+
+class FakeStationMap:
+    """``ports.StationMap`` over a few stations."""
+
+    def __init__(self, *stations: Station) -> None:
+        self.by_code = {s.code: s for s in stations}
+
+    def zone_of(self, station_code: str) -> str | None:
+        found = self.by_code.get(station_code)
+        return found.zone if found else None
+
+    def stations_in(self, zone: str) -> frozenset[str]:
+        return frozenset(code for code, s in self.by_code.items() if s.zone == zone)
+
+    def names(self, codes: frozenset[str]) -> dict[str, Station]:
+        return {code: self.by_code[code] for code in codes if code in self.by_code}
+
+
+def alert_item(code: str, raised_at: datetime, status: str = "open", **fields: Any) -> dict:
+    """One alert as the API lists it."""
+    return {
+        "id": str(uuid.uuid4()), "station_code": code, "rule": "unresolved", "status": status,
+        "level": 0, "window": "24h", "baseline": {}, "raised_at": raised_at.isoformat(),
+        "observed": {"part": 7, "count": 12, "share": 0.58},
+        "acknowledged_at": None, "acknowledged_by": None, "resolved_at": None,
+        "deliveries": [], **fields,
+    }  # fmt: skip
 
 
 class KeepingSender:
