@@ -20,7 +20,7 @@ from services.notifier.adapters.postgres import PostgresAlerts
 from services.notifier.config import NotifierConfig
 from services.notifier.entrypoints import pages
 from shared import db
-from shared.web import json_error
+from shared.web import int_arg, json_error
 
 alerts = Blueprint("alerts", __name__)
 STATUSES = ("open", "acknowledged", "resolved")
@@ -68,11 +68,9 @@ def list_alerts() -> Answer:
     status = request.args.get("status") or None
     if status and status not in STATUSES:
         return json_error(f"status must be one of {', '.join(STATUSES)}", 422)
-    limit = request.args.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
-        return json_error("limit must be a whole number from 1 to 1000", 422)
+    limit = int_arg("limit", 100, 1, 1000, status=422)
     with _api().connection() as conn, db.transaction(conn) as cur:
-        items = store.list_alerts(cur, station, status, int(limit))
+        items = store.list_alerts(cur, station, status, limit)
     return jsonify(items=items)
 
 
