@@ -42,6 +42,6 @@ class AsciiInteger(fields.Integer):
     optionally signed; JSON numbers are taken as they are."""
 
     def _validated(self, value: Any) -> int:
-        if isinstance(value, str) and not _SIGNED.fullmatch(value.strip()):
+        if isinstance(value, str) and not _SIGNED.fullmatch(value):
             raise self.make_error("invalid", input=value)
         return super()._validated(value)
