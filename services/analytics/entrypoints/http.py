@@ -21,6 +21,7 @@ from services.analytics.adapters.redis import ScoresCache
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy
 from services.analytics.entrypoints.api import api_blueprint
+from services.analytics.entrypoints.openapi import openapi_blueprint
 from services.analytics.entrypoints.pages import pages_blueprint
 from services.analytics.ports import ReadsUnavailable
 from services.analytics.usecases.reads import ReadDeps, UnknownStation
@@ -79,6 +80,7 @@ def create_app(
     app.extensions["analytics"] = deps
     app.register_blueprint(api_blueprint(reads))
     app.register_blueprint(pages_blueprint(reads))
+    app.register_blueprint(openapi_blueprint())
     app.register_error_handler(UnknownStation, lambda error: json_error(f"no station {error}", 404))
     app.register_error_handler(redis.RedisError, _unavailable)
     app.register_error_handler(ReadsUnavailable, _unavailable)

@@ -16,6 +16,7 @@ from services.intake.usecases import (
     Refused,
     submit_feedback,
 )
+from shared.auth import access
 from shared.web import json_error
 
 _MESSAGES = {
@@ -63,6 +64,7 @@ def api_blueprint(deps: Deps, retry_after_s: int) -> Blueprint:
         return response, 202
 
     @blueprint.get("/openapi.json")
+    @access.signed_in
     def openapi() -> Response:
         return jsonify(spec)
 

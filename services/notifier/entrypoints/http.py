@@ -16,6 +16,7 @@ from flask import Flask, Response
 from services.notifier import metrics
 from services.notifier.config import NotifierConfig
 from services.notifier.entrypoints.alerts_api import Api, alerts
+from services.notifier.entrypoints.openapi import openapi_blueprint
 from shared import logs
 from shared.auth import Gate, gate_from_env
 from shared.clock import utc_now
@@ -49,6 +50,7 @@ def create_app(
     )
     app.extensions["notifier"] = api
     app.register_blueprint(alerts)
+    app.register_blueprint(openapi_blueprint())
     app.register_error_handler(psycopg2.Error, _database_down)
     return app
 
