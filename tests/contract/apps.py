@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask
 from werkzeug.routing import Rule
@@ -104,3 +105,13 @@ def routes(name: str, app: Flask) -> Iterator[Route]:
 
 def every_route() -> list[Route]:
     return [route for name in FACTORIES for route in routes(name, build(name))]
+
+
+def spec_builders() -> dict[str, Callable[[], dict[str, Any]]]:
+    """Each described service's ``build_spec``: the document it serves at /openapi.json."""
+    from services.analytics.entrypoints.openapi import build_spec as analytics
+    from services.intake.entrypoints.openapi import build_spec as intake
+    from services.notifier.entrypoints.openapi import build_spec as notifier
+    from services.qr.entrypoints.openapi import build_spec as qr
+
+    return {"intake": intake, "qr": qr, "analytics": analytics, "notifier": notifier}

@@ -13,7 +13,6 @@ demands. The run is bounded (MAX_EXAMPLES per operation and kind) and the same e
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
+from tests.contract.apps import spec_builders
 from tests.contract.conftest import DESCRIBED
 
 pytestmark = pytest.mark.integration
@@ -30,17 +30,8 @@ MAX_EXAMPLES = 20  # per operation, for valid and for invalid requests each
 TIMEOUT_S = 30
 
 
-def _spec_builders() -> dict[str, Callable[[], dict[str, Any]]]:
-    from services.analytics.entrypoints.openapi import build_spec as analytics
-    from services.intake.entrypoints.openapi import build_spec as intake
-    from services.notifier.entrypoints.openapi import build_spec as notifier
-    from services.qr.entrypoints.openapi import build_spec as qr
-
-    return {"intake": intake, "qr": qr, "analytics": analytics, "notifier": notifier}
-
-
 def _operations() -> list[tuple[str, str]]:
-    builders = _spec_builders()
+    builders = spec_builders()
     return [
         (name, operation.ok().label)
         for name in DESCRIBED
