@@ -8,6 +8,7 @@ gate lets the request reach the view, from an address that is not loopback."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -120,3 +121,20 @@ def test_json_with_lone_surrogates_or_deep_nesting_is_a_4xx(send, operation):
         status, _ = send(operation, operation.path(), body=body,
                               headers={"Content-Type": "application/json"})  # fmt: skip
         assert 400 <= status < 500, f"{operation} {body[:40]!r}"
+
+
+@pytest.mark.parametrize("service", [*DESCRIBED, "ops"])
+def test_a_nul_in_a_sign_in_form_is_400_on_every_service(base_urls, source_address, service):
+    """A sign-in is looked up and a failed one audited, in PostgreSQL, with the username
+    typed: with the form's own nonce (so the sign-in is tried), a NUL there would have been
+    the database's error."""
+    page = wire.send(base_urls[service], source_address, "GET", "/login", {})
+    nonce = re.search(rb'name="csrf_token" value="([^"]+)"', page.body)
+    assert nonce is not None
+    cookie = page.headers["Set-Cookie"].split(";")[0]
+    for fields in ("username=a%00b&password=x", "username=someone&password=a%00b"):
+        form = f"{fields}&csrf_token={nonce[1].decode()}".encode()
+        answer = wire.send(base_urls[service], source_address, "POST", "/login",
+                           {"Content-Type": "application/x-www-form-urlencoded",
+                            "Cookie": cookie}, form)  # fmt: skip
+        assert answer.status == 400, f"{service} {fields}: {answer.status}"
