@@ -20,7 +20,8 @@ def sign(key: bytes, station_code: str, qr_version: int) -> str:
 
 
 def verify(key: bytes, station_code: str, qr_version: int, sig: str) -> bool:
-    """True when ``sig`` is the signature of code and version; compared in constant time."""
-    if not isinstance(sig, str) or len(sig) != SIG_LENGTH:
+    """True when ``sig`` is the signature of code and version; compared in constant time
+    (``compare_digest`` refuses non-ASCII text with TypeError, so that is no signature)."""
+    if not isinstance(sig, str) or len(sig) != SIG_LENGTH or not sig.isascii():
         return False
     return hmac.compare_digest(sign(key, station_code, qr_version), sig)

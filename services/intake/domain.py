@@ -83,4 +83,4 @@ def india_day(now: datetime) -> date:
 def is_idempotency_key(text: str) -> bool:
     """An idempotency key (the API's header, the form's token) is 1 to 128 visible ASCII
     characters."""
-    return bool(_IDEMPOTENCY_KEY.match(text))
+    return bool(_IDEMPOTENCY_KEY.fullmatch(text))

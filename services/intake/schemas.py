@@ -14,7 +14,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from shared.complaint_types import COMPLAINT_TYPES
-from shared.events import STATION_CODE_PATTERN, StrictBoolean
+from shared.events import STATION_CODE_PATTERN, FullMatch, StrictBoolean
 from shared.india import today_in_india
 from shared.mobile import InvalidMobile, normalise_mobile
 
@@ -102,7 +102,7 @@ class FeedbackInputSchema(Schema):
 
     station_code = fields.String(
         required=True,
-        validate=validate.Regexp(STATION_CODE_PATTERN, error="invalid_station_code"),
+        validate=FullMatch(STATION_CODE_PATTERN, error="invalid_station_code"),
         error_messages={**_REQUIRED, "invalid": "invalid_station_code"},
     )
     qr_version = _integer(1, 1_000_000, "invalid_integer", required=True)

@@ -27,7 +27,10 @@ def link(base_url: str, key: bytes, alert_id: str, expires: datetime) -> str:
 
 def valid(key: bytes, alert_id: str, exp: str, sig: str, now: datetime) -> bool:
     """True when ``sig`` was made by us for this alert and ``exp`` has not passed."""
-    if not (exp.isascii() and exp.isdigit()) or len(exp) > 12 or not isinstance(sig, str):
+    # isdigit() alone takes "²", which int() refuses; compare_digest refuses non-ASCII text.
+    if not (exp.isascii() and exp.isdigit()) or len(exp) > 12:
+        return False
+    if not isinstance(sig, str) or not sig.isascii():
         return False
     if int(exp) < now.timestamp():
         return False

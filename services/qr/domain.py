@@ -61,11 +61,11 @@ class Deactivated(Exception):
 
 
 def is_station_code(code: str) -> bool:
-    return bool(_CODE.match(code))
+    return bool(_CODE.fullmatch(code))
 
 
 def is_zone_code(zone: str) -> bool:
-    return bool(_ZONE.match(zone))
+    return bool(_ZONE.fullmatch(zone))
 
 
 def zone_view(zone: Zone, *, with_contacts: bool) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.qr.domain import ZONE_PATTERN
-from shared.events import STATION_CODE_PATTERN, StrictBoolean
+from shared.events import STATION_CODE_PATTERN, FullMatch, StrictBoolean
 from shared.mobile import InvalidMobile, normalise_mobile
+from shared.web.args import AsciiInteger
 
 KINDS = ("police", "cyber", "women")
 _DEVANAGARI = re.compile("[\u0900-\u097f]")
@@ -69,14 +70,14 @@ class StationSchema(Schema):
 
     code = fields.String(
         required=True,
-        validate=validate.Regexp(
+        validate=FullMatch(
             STATION_CODE_PATTERN,
             error="Upper-case letters, digits and hyphens only, at most 32.",
         ),
     )
     name_en = Text(200, min_length=1, required=True)
     name_hi = Text(200, min_length=1, required=True, validate=_hindi)
-    zone = fields.String(required=True, validate=validate.Regexp(_ZONE, error="Not a zone code."))
+    zone = fields.String(required=True, validate=FullMatch(_ZONE, error="Not a zone code."))
     kind = fields.String(load_default="police", validate=validate.OneOf(KINDS))
     address = Text(300, load_default="")
     sho_name = Text(100, load_default="")
@@ -115,7 +116,7 @@ class ListQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    zone = fields.String(validate=validate.Regexp(_ZONE, error="Not a zone code."))
+    zone = fields.String(validate=FullMatch(_ZONE, error="Not a zone code."))
     active = fields.Boolean()
 
 
@@ -126,5 +127,5 @@ class ImageQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    scale = fields.Integer(load_default=10, validate=validate.Range(1, 50))
-    border = fields.Integer(load_default=4, validate=validate.Range(0, 20))
+    scale = AsciiInteger(load_default=10, validate=validate.Range(1, 50))
+    border = AsciiInteger(load_default=4, validate=validate.Range(0, 20))

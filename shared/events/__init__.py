@@ -10,7 +10,12 @@ one partition. Which topic carries which event is in ``shared.topics``.
 - ``stations``: the registry's ``Station`` and the ``StationChanged`` event.
 """
 
-from shared.events.envelope import STATION_CODE_PATTERN, InvalidEvent, StrictBoolean
+from shared.events.envelope import (
+    STATION_CODE_PATTERN,
+    FullMatch,
+    InvalidEvent,
+    StrictBoolean,
+)
 from shared.events.feedback import FeedbackSubmitted, FeedbackSubmittedSchema
 from shared.events.scores import StationScoresUpdated, StationScoresUpdatedSchema
 from shared.events.stations import Contact, Station, StationChanged, StationChangedSchema
@@ -20,6 +25,7 @@ __all__ = [
     "Contact",
     "FeedbackSubmitted",
     "FeedbackSubmittedSchema",
+    "FullMatch",
     "InvalidEvent",
     "Station",
     "StationChanged",

@@ -5,9 +5,10 @@ tell a message that can never be processed from a fault worth retrying."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 STATION_CODE_PATTERN = r"^[A-Z0-9-]{1,32}$"
 
@@ -46,4 +47,19 @@ class StrictBoolean(fields.Boolean):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):
             raise self.make_error("invalid")
+        return value
+
+
+class FullMatch(validate.Regexp):
+    """marshmallow's Regexp over the whole value. Regexp uses ``re.match``, where ``$`` also
+    matches before a final newline: ``"GGN-X\\n"`` passed ``^[A-Z0-9-]{1,32}$`` and reached
+    the database's check (a 500). The pattern stays as OpenAPI writes it (``^...$``)."""
+
+    def __init__(self, regex: str, *, error: str | None = None) -> None:
+        super().__init__(regex, error=error)
+        self._whole = re.compile(regex)
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or self._whole.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
         return value

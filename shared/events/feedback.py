@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
 from shared.complaint_types import COMPLAINT_TYPES
-from shared.events.envelope import STATION_CODE_PATTERN, StrictBoolean, load_event
+from shared.events.envelope import STATION_CODE_PATTERN, FullMatch, StrictBoolean, load_event
 
 
 @dataclass(frozen=True)
@@ -95,12 +95,12 @@ class FeedbackSubmittedSchema(Schema):
     schema_version = fields.Integer(required=True, strict=True, validate=validate.Equal(1))
     event_id = fields.UUID(required=True)
     submitted_at = fields.AwareDateTime(required=True, default_timezone=UTC)
-    station_code = fields.String(required=True, validate=validate.Regexp(STATION_CODE_PATTERN))
+    station_code = fields.String(required=True, validate=FullMatch(STATION_CODE_PATTERN))
     qr_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     rating = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
-    mobile = fields.String(required=True, validate=validate.Regexp(r"^\+91[6-9][0-9]{9}$"))
-    mobile_hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    mobile = fields.String(required=True, validate=FullMatch(r"^\+91[6-9][0-9]{9}$"))
+    mobile_hash = fields.String(required=True, validate=FullMatch(r"^[0-9a-f]{64}$"))
     complaint_date = fields.Date(load_default=None, allow_none=True)
     complaint_type = fields.String(required=True, validate=validate.OneOf(list(COMPLAINT_TYPES)))
     officer_name = fields.String(

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
-from shared.events.envelope import STATION_CODE_PATTERN, InvalidEvent, load_event
+from shared.events.envelope import STATION_CODE_PATTERN, FullMatch, InvalidEvent, load_event
 from shared.scores import WindowStats
 
 
@@ -84,7 +84,7 @@ class StationScoresUpdatedSchema(Schema):
 
     schema_version = fields.Integer(required=True, strict=True, validate=validate.Equal(1))
     event_id = fields.UUID(required=True)
-    station_code = fields.String(required=True, validate=validate.Regexp(STATION_CODE_PATTERN))
+    station_code = fields.String(required=True, validate=FullMatch(STATION_CODE_PATTERN))
     computed_at = fields.AwareDateTime(required=True)
     windows = fields.Dict(
         keys=fields.String(), values=fields.Nested(WindowStatsSchema), required=True

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from marshmallow import RAISE, Schema, post_load, validate
 from marshmallow import fields as schema_fields
 
-from shared.events.envelope import STATION_CODE_PATTERN, StrictBoolean, load_event
+from shared.events.envelope import STATION_CODE_PATTERN, FullMatch, StrictBoolean, load_event
 
 CHANGES = ("announced", "created", "updated", "rotated", "deactivated")
 ROLES = ("sho", "acp", "dcp")
@@ -129,7 +129,7 @@ class StationChangedSchema(Schema):
 
     schema_version = schema_fields.Integer(required=True, strict=True, validate=validate.Equal(1))
     change = schema_fields.String(required=True, validate=validate.OneOf(CHANGES))
-    code = schema_fields.String(required=True, validate=validate.Regexp(STATION_CODE_PATTERN))
+    code = schema_fields.String(required=True, validate=FullMatch(STATION_CODE_PATTERN))
     name_en = schema_fields.String(required=True)
     name_hi = schema_fields.String(required=True)
     zone = schema_fields.String(required=True)

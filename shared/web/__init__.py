@@ -7,15 +7,19 @@ once, not into the services.
 """
 
 from shared.web.app import HttpSettings, make_app
+from shared.web.args import AsciiInteger, int_arg, whole_number
 from shared.web.errors import json_error
 from shared.web.health import Readiness, readiness_answer
 from shared.web.metrics import render_metrics
 
 __all__ = [
+    "AsciiInteger",
     "HttpSettings",
     "Readiness",
+    "int_arg",
     "json_error",
     "make_app",
     "readiness_answer",
     "render_metrics",
+    "whole_number",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import psycopg2
 from flask import Flask, Response, request
 from prometheus_client import Counter
 from prometheus_client.registry import Collector
@@ -12,8 +13,11 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthoriz
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.auth.gate import Gate, error_page
+from shared.web import database
 from shared.web.errors import json_error
 from shared.web.health import Readiness, health_blueprint
+from shared.web.inputs import refuse_unusable_input
+from shared.web.json_body import GuardedJSONProvider
 
 # No script anywhere, styles and images only from the service itself (and inline SVG/PNG as
 # data: URLs), forms post back to the same service, and no page may be framed (clickjacking).
@@ -55,6 +59,12 @@ def make_app(
       (this process's metrics and ``collectors``'s);
     * ``requests`` (labels endpoint, status) counts every answer by its URL rule;
     * bodies over ``settings.max_body_bytes`` are refused with 413 before they are read;
+    * input no route can use is refused with 400 before the gate or a view runs: control
+      characters in the path or query string, NUL in a form field (``inputs``), and JSON
+      bodies nested too deep or holding lone surrogates or NUL (``json_body``, for every
+      ``request.get_json()``);
+    * a change the database refuses (check, foreign or unique key, value too long) is
+      422, or 409 for a duplicate (``database``), never a 500;
     * every answer carries the security headers;
     * ``gate`` decides who may use each route (``shared.auth``): it reads the route's declared
       access rule, the bearer token or the session cookie, and checks CSRF tokens;
@@ -65,14 +75,14 @@ def make_app(
     settings = settings or HttpSettings()
     app = Flask(import_name)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json = GuardedJSONProvider(app)
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.trusted_proxies
         )
     app.register_blueprint(health_blueprint(readiness, collectors))
-    gate.install(app)
 
+    # Registered before the gate's, so these run first: a refusal costs no database lookup.
     @app.before_request
     def cap_the_body() -> None:
         # Also for routes that never read their body: a declared oversize body is refused
@@ -80,6 +90,9 @@ def make_app(
         length = request.content_length
         if length is not None and length > settings.max_body_bytes:
             raise RequestEntityTooLarge()
+
+    app.before_request(refuse_unusable_input)
+    gate.install(app)
 
     @app.after_request
     def count_and_protect(response: Response) -> Response:
@@ -104,6 +117,11 @@ def make_app(
         if isinstance(error, Unauthorized):
             response.headers["WWW-Authenticate"] = 'Bearer realm="pratikriya"'
         return response, status
+
+    @app.errorhandler(psycopg2.IntegrityError)
+    @app.errorhandler(psycopg2.DataError)
+    def database_refused(error: psycopg2.Error) -> Response | tuple[Response, int]:
+        return http_error(database.refusal(error))
 
     return app
 

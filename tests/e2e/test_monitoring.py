@@ -1,6 +1,8 @@
 """The project's Prometheus configuration, checked by Prometheus itself: promtool accepts the
 config and the alerting rules (and their unit tests), and a real Prometheus scrapes every
-running service's /metrics (the operations service's carry the consumer lag)."""
+running service's /metrics (the operations service's carry the consumer lag) from this
+machine without a token; from another address /metrics and /readyz need an ops or admin
+token."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from shared.auth import Role
+from tests import police
+from tests.contract import wire
+from tests.contract.conftest import outside_address
 from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -93,3 +99,25 @@ def test_a_real_prometheus_sees_every_service_up_and_loads_the_rules(prometheus)
     assert {"ServiceDown", "ConsumerLagGrowing", "DeadLetterNotEmpty", "IntakeErrors"} <= names
     scraped = _get(f"{prometheus}/api/v1/query?query=intake_http_requests_total")
     assert scraped["status"] == "success"
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/readyz"])
+def test_monitoring_routes_answer_this_machine_and_monitors_tokens_only(all_services, infra, path):
+    database_url = infra["DATABASE_URL"]
+    ops_token = police.bearer(police.token(database_url, Role.OPS))["Authorization"]
+    sho_token = police.bearer(police.token(database_url, Role.SHO, station_code="GGN-SADAR"))
+    outside = outside_address()
+    assert outside is not None, "this machine needs an address besides loopback for this test"
+    for name, port in all_services.items():
+        base = f"http://127.0.0.1:{port}"
+        here = wire.send(base, None, "GET", path, {})
+        assert here.status in (200, 503) and here.body, f"{name} {path} from loopback"
+        if path == "/metrics":
+            assert here.status == 200 and b"# TYPE" in here.body, name
+        anonymous = wire.send(base, outside, "GET", path, {"Accept": "application/json"})
+        assert anonymous.status == 401, f"{name} {path} from {outside}"
+        other_role = wire.send(base, outside, "GET", path, sho_token)
+        assert other_role.status == 403, f"{name} {path} with an SHO's token"
+        monitor = wire.send(base, outside, "GET", path, {"Authorization": ops_token})
+        assert monitor.status in (200, 503), f"{name} {path} with an ops token"
+        assert (b"# TYPE" in monitor.body) == (path == "/metrics"), name

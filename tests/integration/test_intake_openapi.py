@@ -57,3 +57,35 @@ def test_no_generated_request_gets_a_server_error(intake_app, path, method):
         case.validate_response(response, checks=[not_a_server_error])
 
     no_server_error()
+
+
+# The review's requests, on the real servers -----------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["GGN-SADAR\n", "GGN-SADAR\r\n"])
+def test_a_station_code_ending_in_a_newline_is_422_naming_the_field(client, code):
+    body = {"station_code": code, "qr_version": 1, "sig": "x" * 16, "rating": 3,
+            "mobile": "9876543210", "complaint_type": "theft", "staff_available": True,
+            "staff_helped": True, "problem_resolved": True}  # fmt: skip
+    answer = client.post("/api/v1/feedback", json=body)
+    assert answer.status_code == 422
+    assert set(answer.json["errors"]) == {"station_code"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [(b'{"name": "\\ud800"}', "lone surrogate"), (b"[" * 5_000 + b"]" * 5_000, "nested")],
+)
+def test_json_with_a_lone_surrogate_or_deep_nesting_is_400(client, raw, reason):
+    answer = client.post("/api/v1/feedback", data=raw, content_type="application/json")
+    assert answer.status_code == 400
+    assert reason in answer.json["error"]
+
+
+@pytest.mark.parametrize("version", ["²", "१", "1%00"])
+def test_the_form_with_a_version_in_other_digits_or_a_nul_is_refused_not_a_server_error(
+    client, version
+):
+    answer = client.get(f"/s/GGN-SADAR?v={version}&sig=abcdefghijklmnop")
+    assert answer.status_code == (400 if "%" in version else 403)
+    assert answer.mimetype == "text/html"

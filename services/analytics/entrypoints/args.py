@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, request
 
 from services.analytics.domain import PUBLIC_WINDOWS
+from shared.web import int_arg
 
 
 def window_arg() -> str:
@@ -15,7 +16,5 @@ def window_arg() -> str:
 
 
 def days_arg() -> int:
-    raw = request.args.get("days", "90")
-    if not raw.isdigit() or not 1 <= int(raw) <= 366:
-        abort(400, "days must be a whole number from 1 to 366")
-    return int(raw)
+    """``days``, 90 unless given: ASCII digits from 1 to 366 (not ``²``, not ``९०``)."""
+    return int_arg("days", 90, 1, 366)

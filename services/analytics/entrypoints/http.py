@@ -26,6 +26,7 @@ from services.analytics.domain import RankingPolicy
 from services.analytics.entrypoints.api import api_blueprint
 from services.analytics.entrypoints.audit import audit_blueprint
 from services.analytics.entrypoints.identity import identity_blueprint
+from services.analytics.entrypoints.openapi import openapi_blueprint
 from services.analytics.entrypoints.pages import pages_blueprint
 from services.analytics.ports import ReadsUnavailable
 from services.analytics.usecases.reads import OutOfScope, ReadDeps, UnknownStation
@@ -88,6 +89,7 @@ def create_app(
     app.register_blueprint(pages_blueprint(reads))
     app.register_blueprint(identity_blueprint(reads))
     app.register_blueprint(audit_blueprint())
+    app.register_blueprint(openapi_blueprint())
     # As the kit answers any HTTP error: a page for a browser, {"error"} for a program.
     app.register_error_handler(
         UnknownStation, lambda error: app.handle_http_exception(NotFound(f"no station {error}"))

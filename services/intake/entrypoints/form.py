@@ -21,6 +21,7 @@ from services.intake.usecases import (
     submit_from_form,
 )
 from shared.auth import access
+from shared.web import whole_number
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -39,15 +40,15 @@ def form_blueprint(deps: Deps, pages: Pages) -> Blueprint:
     @blueprint.get("/s/<code>")
     @access.public
     def form(code: str) -> Response:
-        version = request.args.get("v", "")
+        version = whole_number(request.args.get("v"), 1, 9_999_999)
         sig = request.args.get("sig", "")
-        if not version.isdigit() or len(version) > 7 or not sig:
+        if version is None or not sig:
             return pages.problem("forged", 403)
         try:
-            station = open_form(deps, code, int(version), sig)
+            station = open_form(deps, code, version, sig)
         except Refused as refused:
             return _problem_of(pages, refused)
-        return pages.form(station, int(version), sig, lang=language())
+        return pages.form(station, version, sig, lang=language())
 
     @blueprint.post("/s/<code>")
     @access.public

@@ -9,7 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from services.intake.schemas import FeedbackInputSchema
-from shared.openapi import add_error_schemas, add_health_paths, json_response
+from shared.openapi import add_error_schemas, add_health_paths, add_openapi_path, json_response
 
 
 def build_spec() -> dict[str, Any]:
@@ -74,4 +74,5 @@ def build_spec() -> dict[str, Any]:
         },
     )
     add_health_paths(spec, "Kafka, Redis and the station registry are reachable")
+    add_openapi_path(spec)
     return spec.to_dict()

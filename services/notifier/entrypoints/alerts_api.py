@@ -26,7 +26,7 @@ from shared import db
 from shared.auth import Role, access, current_gate
 from shared.auth.roles import FEEDBACK_READERS
 from shared.events import STATION_CODE_PATTERN
-from shared.web import json_error
+from shared.web import int_arg, json_error
 
 alerts = Blueprint("alerts", __name__)
 STATUSES = ("open", "acknowledged", "resolved")
@@ -87,14 +87,12 @@ def list_alerts() -> Answer:
     status = request.args.get("status") or None
     if status and status not in STATUSES:
         return json_error(f"status must be one of {', '.join(STATUSES)}", 422)
-    limit = request.args.get("limit", "100")
-    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= 1000:
-        return json_error("limit must be a whole number from 1 to 1000", 422)
+    limit = int_arg("limit", 100, 1, 1000, status=422)
     principal = current_gate().require()
     try:
         items = reads.alerts_for(
             api().view, api().stations, principal, station=station,
-            statuses=frozenset({status}) if status else None, limit=int(limit),
+            statuses=frozenset({status}) if status else None, limit=limit,
         )  # fmt: skip
     except reads.OutOfScope as refused:
         return json_error(str(refused), 403)

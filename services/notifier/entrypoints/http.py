@@ -22,6 +22,7 @@ from services.notifier.adapters.postgres_reads import PostgresAlertsView
 from services.notifier.adapters.stations import FeedDirectory
 from services.notifier.config import NotifierConfig
 from services.notifier.entrypoints.alerts_api import Api, alerts
+from services.notifier.entrypoints.openapi import openapi_blueprint
 from services.notifier.entrypoints.police import police
 from services.notifier.ports import AlertsView, StationMap
 from shared import db, logs
@@ -70,6 +71,7 @@ def create_app(
     app.extensions["notifier"] = api
     app.register_blueprint(alerts)
     app.register_blueprint(police)
+    app.register_blueprint(openapi_blueprint())
     app.register_error_handler(psycopg2.Error, _database_down)
     app.register_error_handler(KafkaError, _directory_unread)
     return app

@@ -17,7 +17,7 @@ from services.qr.schemas import (
     Text,
 )
 from shared.events import STATION_CODE_PATTERN
-from shared.openapi import add_error_schemas, add_health_paths, json_response
+from shared.openapi import add_error_schemas, add_health_paths, add_openapi_path, json_response
 
 _CODE = {
     "name": "code",
@@ -202,4 +202,5 @@ def build_spec() -> dict[str, Any]:
         },
     )
     add_health_paths(spec, "PostgreSQL and Kafka are reachable; names the failing ones")
+    add_openapi_path(spec)
     return spec.to_dict()

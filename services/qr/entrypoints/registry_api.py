@@ -21,6 +21,7 @@ from services.qr.schemas import (
     StationChangesSchema,
     StationSchema,
 )
+from shared.auth import access
 
 registry = Blueprint("registry", __name__, url_prefix="/api/v1")
 docs = Blueprint("docs", __name__)
@@ -104,5 +105,6 @@ def _spec() -> dict[str, Any]:
 
 
 @docs.get("/openapi.json")
+@access.signed_in
 def openapi() -> Response:
     return jsonify(_spec())

@@ -1,0 +1,192 @@
+"""Analytics' OpenAPI description, served at ``/openapi.json`` to any signed-in person or
+token. Building it opens no connection."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from flask import Blueprint, Response, jsonify
+
+from services.analytics.domain import PUBLIC_WINDOWS
+from shared.auth import access
+from shared.events import STATION_CODE_PATTERN
+from shared.openapi import (
+    SIGNED_IN,
+    add_bearer_scheme,
+    add_error_schemas,
+    add_health_paths,
+    add_openapi_path,
+    json_response,
+    query,
+    refusals,
+)
+
+READERS = "commissioner, feedback_cell, dcp, acp (their zone) and sho (their station)"
+_CODE = {
+    "name": "code",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": STATION_CODE_PATTERN},
+    "description": "the station's code, e.g. GGN-SADAR",
+}
+_SHARE = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True}
+_AVERAGE = {"type": "number", "minimum": 1, "maximum": 5, "nullable": True}
+WINDOW = {
+    "type": "object",
+    "properties": {
+        "count": {"type": "integer", "minimum": 0},
+        "avg_rating": _AVERAGE,
+        "low_rating_share": _SHARE,
+        "resolved_share": _SHARE,
+        "staff_available_share": _SHARE,
+        "staff_helped_share": _SHARE,
+        "avg_cleanliness": _AVERAGE,
+    },
+    "required": ["count"],
+}
+SCORES = {
+    "type": "object",
+    "properties": {
+        "station_code": {"type": "string"},
+        "windows": {
+            "type": "object",
+            "properties": {w: {"$ref": "#/components/schemas/Window"} for w in PUBLIC_WINDOWS},
+        },
+    },
+    "required": ["station_code", "windows"],
+}
+RANKED = {
+    "type": "object",
+    "properties": {
+        "station_code": {"type": "string"},
+        "name_en": {"type": "string"},
+        "name_hi": {"type": "string"},
+        "zone": {"type": "string"},
+        "score": {"type": "number", "nullable": True},
+        "count": {"type": "integer", "minimum": 0},
+        "rank": {"type": "integer", "minimum": 1, "nullable": True},
+        "enough_feedback": {"type": "boolean"},
+    },
+    "required": ["station_code", "count", "rank"],
+}
+RANKINGS = {
+    "type": "object",
+    "properties": {
+        "window": {"type": "string", "enum": list(PUBLIC_WINDOWS)},
+        "zone": {"type": "string", "nullable": True},
+        "min_count": {"type": "integer"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/RankedStation"}},
+    },
+    "required": ["window", "items"],
+}
+DAY = {
+    "type": "object",
+    "properties": {
+        "date": {"type": "string", "format": "date"},
+        "count": {"type": "integer", "minimum": 0},
+        "avg_rating": _AVERAGE,
+        "low_rating_share": _SHARE,
+        "unresolved_share": _SHARE,
+    },
+    "required": ["date", "count"],
+}
+TREND = {
+    "type": "object",
+    "properties": {
+        "station_code": {"type": "string"},
+        "days": {"type": "integer"},
+        "timezone": {"type": "string"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Day"}},
+    },
+    "required": ["station_code", "days", "items"],
+}
+
+
+def _answers(ok: dict[str, Any], *, station: bool, query: bool) -> dict[str, Any]:
+    answers: dict[str, Any] = {"200": ok, **refusals(READERS)}
+    if query:
+        answers["400"] = json_response("Error", "a query argument out of its range")
+    if station:
+        answers["404"] = json_response("Error", "no such station")
+    answers["503"] = json_response("Error", "Redis or PostgreSQL unreachable; see Retry-After")
+    return answers
+
+
+def build_spec() -> dict[str, Any]:
+    spec = APISpec(
+        title="Pratikriya analytics",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        info={"description": "Stations' scores over rolling windows, their ranking and trend."},
+    )
+    add_bearer_scheme(spec)
+    add_error_schemas(spec)
+    for name, schema in (("Window", WINDOW), ("Scores", SCORES), ("RankedStation", RANKED),
+                         ("Rankings", RANKINGS), ("Day", DAY), ("Trend", TREND)):  # fmt: skip
+        spec.components.schema(name, schema)
+    spec.path(
+        path="/api/v1/stations/{code}/scores",
+        parameters=[_CODE],
+        operations={
+            "get": {
+                "summary": "A station's scores over the last 24 hours, 7 and 30 days",
+                "security": SIGNED_IN,
+                "responses": _answers(
+                    json_response("Scores", "the windows"), station=True, query=False
+                ),
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/rankings",
+        operations={
+            "get": {
+                "summary": "Stations ranked by score, best first (within the caller's scope)",
+                "security": SIGNED_IN,
+                "parameters": [
+                    query("window", {"type": "string", "enum": list(PUBLIC_WINDOWS)}),
+                    query("zone", {"type": "string"}, "only this zone's stations (any case)"),
+                ],
+                "responses": _answers(
+                    json_response("Rankings", "the ranking"), station=False, query=True
+                ),
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/stations/{code}/trend",
+        parameters=[_CODE],
+        operations={
+            "get": {
+                "summary": "A station's daily counts and shares (India days), oldest first",
+                "security": SIGNED_IN,
+                "parameters": [
+                    query("days", {"type": "integer", "minimum": 1, "maximum": 366}, "90 if absent")
+                ],
+                "responses": _answers(
+                    json_response("Trend", "one row per day"), station=True, query=True
+                ),
+            }
+        },
+    )
+    add_health_paths(spec, "Redis and PostgreSQL are reachable; names the failing ones")
+    add_openapi_path(spec)
+    return spec.to_dict()
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    return build_spec()
+
+
+def openapi_blueprint() -> Blueprint:
+    blueprint = Blueprint("openapi", __name__)
+
+    @blueprint.get("/openapi.json")
+    @access.signed_in
+    def openapi() -> Response:
+        return jsonify(_spec())
+
+    return blueprint
