@@ -102,6 +102,29 @@ TREND = {
     },
     "required": ["station_code", "days", "items"],
 }
+AUDIT_ENTRY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "at": {"type": "string", "format": "date-time"},
+        "actor_kind": {"type": "string", "enum": ["account", "token", "cli", "anonymous"]},
+        "actor_name": {"type": "string"},
+        "action": {"type": "string"},
+        "target": {"type": "string"},
+        "reason": {"type": "string"},
+        "ip": {"type": "string"},
+        "details": {"type": "object"},
+    },
+    "required": ["id", "at", "actor_kind", "actor_name", "action", "target", "reason", "ip"],
+}
+AUDIT = {
+    "type": "object",
+    "properties": {
+        "entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}},
+        "next_before": {"type": "integer", "nullable": True},
+    },
+    "required": ["entries", "next_before"],
+}
 
 
 def _answers(ok: dict[str, Any], *, station: bool, query: bool) -> dict[str, Any]:
@@ -124,7 +147,8 @@ def build_spec() -> dict[str, Any]:
     add_bearer_scheme(spec)
     add_error_schemas(spec)
     for name, schema in (("Window", WINDOW), ("Scores", SCORES), ("RankedStation", RANKED),
-                         ("Rankings", RANKINGS), ("Day", DAY), ("Trend", TREND)):  # fmt: skip
+                         ("Rankings", RANKINGS), ("Day", DAY), ("Trend", TREND),
+                         ("AuditEntry", AUDIT_ENTRY), ("Audit", AUDIT)):  # fmt: skip
         spec.components.schema(name, schema)
     spec.path(
         path="/api/v1/stations/{code}/scores",
@@ -168,6 +192,35 @@ def build_spec() -> dict[str, Any]:
                 "responses": _answers(
                     json_response("Trend", "one row per day"), station=True, query=True
                 ),
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/audit",
+        operations={
+            "get": {
+                "summary": "The audit log, newest first, 100 entries a page",
+                "description": "sign-ins, failed sign-ins, views of a visitor's identity and "
+                "admin changes; never the identity itself",
+                "security": SIGNED_IN,
+                "parameters": [
+                    query(
+                        "before",
+                        {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                        "entries older than this id (next_before of the previous page)",
+                    ),
+                    query(
+                        "action",
+                        {"type": "string", "pattern": "^[a-z_.]{1,60}$"},
+                        "one action (identity.view) or a family (account)",
+                    ),
+                ],
+                "responses": {
+                    "200": json_response("Audit", "a page of entries"),
+                    **refusals("commissioner and feedback_cell"),
+                    "400": json_response("Error", "a query argument that is not one"),
+                    "503": json_response("Error", "PostgreSQL unreachable"),
+                },
             }
         },
     )
