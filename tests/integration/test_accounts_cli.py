@@ -195,3 +195,39 @@ def test_a_station_and_a_zone_together_are_refused_before_anything_is_made(auth)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "not allowed with argument" in done.stderr.strip().splitlines()[-1]
     assert auth.account_by_username(name) is None
+
+
+@pytest.fixture
+def empty_installation(stack_config, infra):
+    """A database of its own, migrated, with no account in it yet (a first ``up``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from shared.migrate import migrate
+
+    name = f"pratikriya_first_{uuid.uuid4().hex[:8]}"
+    stack.psql_superuser(
+        stack_config, f'CREATE DATABASE "{name}" OWNER "{stack_config.postgres_user}"'
+    )
+    parts = urlsplit(infra["DATABASE_URL"])
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    migrate(url)
+    yield url
+    stack.psql_superuser(stack_config, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_the_first_up_makes_the_admin_account_once_and_its_password_signs_in(empty_installation):
+    from ops.accounts import FIRST_ADMIN, ensure_first_admin
+
+    password = ensure_first_admin(empty_installation)
+    assert password is not None
+    assert ensure_first_admin(empty_installation) is None
+    auth = store(empty_installation)
+    try:
+        (account,) = auth.accounts()
+        signed = usecases.login(auth, AuthPolicy(), FIRST_ADMIN, password, address())
+        assert signed.id == account.id and signed.role is Role.ADMIN
+        assert signed.must_change_password
+        created = auth.audit_records(10, action="account.create")
+        assert [(r.entry.actor_kind, r.entry.target) for r in created] == [("cli", FIRST_ADMIN)]
+    finally:
+        auth.pool.close()
