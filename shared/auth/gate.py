@@ -12,6 +12,7 @@ Every service answers ``/login``, ``/logout`` and ``/account/password``.
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 import threading
 import time
@@ -47,6 +48,7 @@ CSRF_HEADER = "X-CSRF-Token"
 _PASSWORD_ENDPOINTS = frozenset({"auth.password", "auth.password_submit", "auth.logout"})
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _EXTENSION = "pratikriya.gate"
+_NONCE = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24)
 
 
 class NeedsSignIn(Unauthorized):
@@ -134,7 +136,7 @@ class Gate:
             return None
         principal = self.principal()
         if rule.kind == "loopback_or_token":
-            if _loopback(request.remote_addr) or (
+            if _loopback(client_ip()) or (
                 principal is not None and principal.role in access.MONITORS
             ):
                 return None
@@ -217,7 +219,7 @@ class Gate:
         @app.after_request
         def forget_dead_session(response: Response) -> Response:
             if g.get("drop_session_cookie"):
-                response.delete_cookie(SESSION_COOKIE, path="/")
+                _drop_cookie(response, SESSION_COOKIE, self.policy)
             if "principal" in g and g.principal is not None:
                 response.headers.setdefault("Cache-Control", "no-store")
                 response.vary.add("Cookie")
@@ -229,7 +231,19 @@ def current_gate() -> Gate:
 
 
 def client_ip() -> str:
-    return (request.remote_addr or "")[:64]
+    """The client's address, for the sign-in limits, the audit log and the loopback rule:
+    the peer's, or behind ``AuthPolicy.trusted_proxies`` proxies the address the outermost
+    trusted one saw (X-Forwarded-For, counted from the right, as werkzeug's ProxyFix does).
+    An app that already applies ProxyFix (intake's INTAKE_TRUSTED_PROXIES) is not counted
+    twice."""
+    address = request.remote_addr or ""
+    gate = current_app.extensions.get(_EXTENSION)
+    hops = gate.policy.trusted_proxies if gate is not None else 0
+    if hops > 0 and "werkzeug.proxy_fix.orig" not in request.environ:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        if len(forwarded) >= hops and forwarded[-hops]:
+            address = forwarded[-hops]
+    return address[:64]
 
 
 def _loopback(address: str | None) -> bool:
@@ -264,6 +278,13 @@ def _set_cookie(
     )  # fmt: skip
 
 
+def _drop_cookie(response: BaseResponse, name: str, policy: AuthPolicy, *, path: str = "/",
+                 samesite: str = "Lax") -> None:  # fmt: skip
+    # With the flags it was set with: a browser may ignore a deletion that lacks Secure.
+    response.delete_cookie(name, path=path, secure=policy.cookie_secure, httponly=True,
+                           samesite=samesite)  # fmt: skip
+
+
 def auth_blueprint(gate: Gate) -> Blueprint:
     blueprint = Blueprint(
         "auth", __name__, template_folder="templates", static_folder="static",
@@ -272,7 +293,10 @@ def auth_blueprint(gate: Gate) -> Blueprint:
 
     def login_page(error: str = "", status: int = 200, retry_after: int | None = None,
                    username: str = "") -> Response:  # fmt: skip
-        nonce = secrets.token_urlsafe(24)
+        # The browser's nonce is kept while it is one of ours, so that two sign-in pages open
+        # at once (one per service, the cookie is the host's) both still work.
+        kept = request.cookies.get(LOGIN_COOKIE, "")
+        nonce = kept if _NONCE.fullmatch(kept) else secrets.token_urlsafe(24)
         html = render_template(
             "auth/login.html", error=error, nonce=nonce, username=username,
             next=safe_next(request.values.get("next")) or "",
@@ -315,7 +339,7 @@ def auth_blueprint(gate: Gate) -> Blueprint:
             target = url_for("auth.password", next=safe_next(request.form.get("next")))
         response = redirect(target, 303)
         _set_cookie(response, SESSION_COOKIE, session_id, gate.policy)
-        response.delete_cookie(LOGIN_COOKIE, path="/login")
+        _drop_cookie(response, LOGIN_COOKIE, gate.policy, path="/login", samesite="Strict")
         return response  # type: ignore[return-value]
 
     @blueprint.post("/logout")
@@ -325,7 +349,7 @@ def auth_blueprint(gate: Gate) -> Blueprint:
         if cookie:
             gate.store.end_session(credentials.digest(cookie))
         response = redirect(url_for("auth.login"), 303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        _drop_cookie(response, SESSION_COOKIE, gate.policy)
         return response  # type: ignore[return-value]
 
     def password_page(error: str = "", status: int = 200) -> Response:
@@ -354,7 +378,7 @@ def auth_blueprint(gate: Gate) -> Blueprint:
         try:
             accounts.change_password(
                 gate.store, principal, request.form.get("current_password", ""), new,
-                keep_session=credentials.digest(cookie), ip=client_ip(),
+                keep_session=credentials.digest(cookie), ip=client_ip(), policy=gate.policy,
             )  # fmt: skip
         except ValueError as refused:
             return password_page(str(refused), 422)
