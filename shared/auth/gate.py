@@ -39,6 +39,7 @@ from shared.auth.accounts import Actor, AuthPolicy, LoginRefused
 from shared.auth.links import PoliceLinks
 from shared.auth.records import AuthStore
 from shared.auth.roles import ROLE_TITLES, Principal
+from shared.auth.words import hindi
 from shared.db import Unavailable
 
 SESSION_COOKIE = "prk_session"
@@ -298,8 +299,8 @@ def auth_blueprint(gate: Gate) -> Blueprint:
         kept = request.cookies.get(LOGIN_COOKIE, "")
         nonce = kept if _NONCE.fullmatch(kept) else secrets.token_urlsafe(24)
         html = render_template(
-            "auth/login.html", error=error, nonce=nonce, username=username,
-            next=safe_next(request.values.get("next")) or "",
+            "auth/login.html", error=error, error_hi=hindi(error), nonce=nonce,
+            username=username, next=safe_next(request.values.get("next")) or "",
         )  # fmt: skip
         response = Response(html, status=status, mimetype="text/html")
         if retry_after is not None:
@@ -354,7 +355,7 @@ def auth_blueprint(gate: Gate) -> Blueprint:
 
     def password_page(error: str = "", status: int = 200) -> Response:
         html = render_template(
-            "auth/password.html", error=error, principal=gate.require(),
+            "auth/password.html", error=error, error_hi=hindi(error), principal=gate.require(),
             next=safe_next(request.values.get("next")) or "",
             min_length=credentials.MIN_PASSWORD_LENGTH,
         )  # fmt: skip

@@ -30,6 +30,17 @@ def change(client, current, new, again=None, csrf=None):
     })  # fmt: skip
 
 
+def alert(answer) -> str:
+    """The refusal the page shows, checked to be in Hindi with the English beside it."""
+    found = re.search(
+        r'<p class="auth-error" role="alert">(.*?)</p>', answer.get_data(as_text=True)
+    )
+    assert found, "no refusal on the page"
+    text = found[1]
+    assert re.search("[\u0900-\u097f]", text.split('<span lang="en">')[0]), text
+    return text
+
+
 def first_sign_in(app, gate, username, role=Role.COMMISSIONER, **scope):
     client = app.test_client()
     password = add(gate, username, role, **scope)
@@ -52,7 +63,7 @@ def test_a_new_password_that_breaks_a_rule_is_refused_with_the_reason(new, again
     client, first = first_sign_in(app, gate, "cp.office")
     answer = change(client, first, new, again)
     assert answer.status_code == 422
-    assert says in answer.get_data(as_text=True)
+    assert says in alert(answer)
     assert client.get("/stations/E1").status_code == 303  # still must change it
 
 
@@ -60,7 +71,7 @@ def test_the_new_password_must_differ_from_the_one_time_password():
     app, gate = build()
     client, first = first_sign_in(app, gate, "cp.office")
     again = change(client, first, first)
-    assert again.status_code == 422 and "must differ" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "must differ" in alert(again)
 
 
 def test_until_the_one_time_password_is_changed_every_page_leads_to_the_change():
@@ -83,9 +94,9 @@ def test_a_wrong_current_password_is_refused_and_counts_towards_the_lock():
     client, first = first_sign_in(app, gate, "cp.office")
     for _ in range(5):
         answer = change(client, "not-the-password-9", STRONG)
-        assert answer.status_code == 422 and "not right" in answer.get_data(as_text=True)
+        assert answer.status_code == 422 and "not right" in alert(answer)
     locked = change(client, first, STRONG)
-    assert locked.status_code == 422 and "locked" in locked.get_data(as_text=True)
+    assert locked.status_code == 422 and "locked" in alert(locked)
     assert sign_in(app.test_client(), "cp.office", first).status_code == 429
     reasons = [r.entry.reason for r in gate.store.audit_log if r.entry.action == "login.failed"]
     assert reasons.count("wrong current password") == 5
@@ -148,6 +159,7 @@ def test_the_login_page_says_when_to_come_back_when_the_account_is_locked():
         assert sign_in(client, "sho.east", "wrong-password-000").status_code == 401
     locked = sign_in(client, "sho.east", "wrong-password-000")
     assert locked.status_code == 429 and locked.headers["Retry-After"] == "600"
+    assert "locked" in alert(locked)
     assert locked.mimetype == "text/html" and 'id="username"' in locked.get_data(as_text=True)
 
 
@@ -159,6 +171,7 @@ def test_the_address_pause_refuses_even_the_right_password_and_says_when_to_retr
         assert sign_in(client, name, "nothing-of-the-sort").status_code == 401
     paused = sign_in(client, "cp.office", password)
     assert paused.status_code == 429 and paused.headers["Retry-After"] == "300"
+    assert "from this address" in alert(paused)
     assert client.get_cookie(SESSION_COOKIE) is None
 
 
@@ -253,3 +266,25 @@ def test_without_a_trusted_proxy_a_forwarded_header_is_ignored():
     spoofed = {"X-Forwarded-For": "127.0.0.1"}
     answer = app.test_client().get("/metrics", environ_base=OUTSIDE, headers=spoofed)
     assert answer.status_code == 401
+
+
+def test_a_wrong_password_a_disabled_account_and_an_expired_form_are_said_in_both_languages():
+    app, gate = build()
+    password = add(gate, "cp.office", Role.COMMISSIONER)
+    client = app.test_client()
+    assert "not right" in alert(sign_in(client, "cp.office", "wrong-password-000"))
+    assert "not right" in alert(sign_in(client, "no.such.person", "wrong-password-000"))
+    usecases.set_disabled(gate.store, Actor.cli(), "cp.office", True)
+    assert "disabled" in alert(sign_in(client, "cp.office", password))
+    expired = client.post("/login", data={"username": "cp.office", "password": password,
+                                          "csrf_token": "stale"})  # fmt: skip
+    assert expired.status_code == 403 and "expired" in alert(expired)
+
+
+def test_a_person_made_to_change_the_password_can_sign_out_instead():
+    app, gate = build()
+    client, _ = first_sign_in(app, gate, "cp.office")
+    page = client.get("/account/password").get_data(as_text=True)
+    assert 'action="/logout"' in page
+    assert client.post("/logout", data={"csrf_token": csrf_of(client)}).status_code == 303
+    assert client.get("/account/password").status_code == 303
