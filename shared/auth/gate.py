@@ -37,7 +37,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from shared.auth import access, accounts, credentials
 from shared.auth.accounts import Actor, AuthPolicy, LoginRefused
 from shared.auth.links import PoliceLinks
-from shared.auth.records import AuthStore
+from shared.auth.records import Account, AuthStore
 from shared.auth.roles import ROLE_TITLES, Principal
 from shared.auth.words import hindi
 from shared.db import Unavailable
@@ -214,8 +214,9 @@ class Gate:
         app.register_blueprint(auth_blueprint(self))
         app.before_request(self.enforce)
         app.jinja_env.globals.update(
-            csrf_field=self.csrf_field, police_bar=self.police_bar, escape=escape
-        )
+            csrf_field=self.csrf_field, police_bar=self.police_bar, escape=escape,
+            role_title=lambda role: " · ".join(ROLE_TITLES[role]),
+        )  # fmt: skip
 
         @app.after_request
         def forget_dead_session(response: Response) -> Response:
@@ -224,7 +225,26 @@ class Gate:
             if "principal" in g and g.principal is not None:
                 response.headers.setdefault("Cache-Control", "no-store")
                 response.vary.add("Cookie")
+            if g.get("form_leads_to_other_services"):
+                self._let_form_lead_to_other_services(response)
             return response
+
+    def _let_form_lead_to_other_services(self, response: Response) -> None:
+        # The sign-in and password forms answer with a redirect to the person's start page,
+        # often another service's (another origin), which a CSP of form-action 'self' would
+        # stop: on these two pages the other police services' origins are allowed too.
+        policy = response.headers.get("Content-Security-Policy", "")
+        directive = "form-action 'self'"
+        if directive in policy:
+            wider = " ".join([directive, *self.links.origins()])
+            response.headers["Content-Security-Policy"] = policy.replace(directive, wider, 1)
+
+
+def account_principal(account: Account) -> Principal:
+    return Principal(
+        "account", account.id, account.username, account.role, account.station_code,
+        account.zone, account.display_name,
+    )  # fmt: skip
 
 
 def current_gate() -> Gate:
@@ -303,6 +323,7 @@ def auth_blueprint(gate: Gate) -> Blueprint:
             username=username, next=safe_next(request.values.get("next")) or "",
         )  # fmt: skip
         response = Response(html, status=status, mimetype="text/html")
+        g.form_leads_to_other_services = True
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
         _set_cookie(response, LOGIN_COOKIE, nonce, gate.policy, path="/login",
@@ -327,15 +348,14 @@ def auth_blueprint(gate: Gate) -> Blueprint:
         except LoginRefused as refused:
             status = 429 if refused.retry_after else 401
             return login_page(str(refused), status, refused.retry_after, username[:40])
+        earlier = request.cookies.get(SESSION_COOKIE, "")
+        if earlier.isascii() and 0 < len(earlier) <= 100:  # someone else's, at a shared desk
+            gate.store.end_session(credentials.digest(earlier))
         session_id = credentials.new_session_id()
         gate.store.create_session(
             account.id, credentials.digest(session_id), secrets.token_urlsafe(32)
         )
-        principal = Principal(
-            "account", account.id, account.username, account.role, account.station_code,
-            account.zone,
-        )  # fmt: skip
-        target = safe_next(request.form.get("next")) or gate.links.home(principal)
+        target = safe_next(request.form.get("next")) or gate.links.home(account_principal(account))
         if account.must_change_password:
             target = url_for("auth.password", next=safe_next(request.form.get("next")))
         response = redirect(target, 303)
@@ -354,11 +374,14 @@ def auth_blueprint(gate: Gate) -> Blueprint:
         return response  # type: ignore[return-value]
 
     def password_page(error: str = "", status: int = 200) -> Response:
+        principal = gate.require()
         html = render_template(
-            "auth/password.html", error=error, error_hi=hindi(error), principal=gate.require(),
+            "auth/password.html", error=error, error_hi=hindi(error), principal=principal,
+            home=gate.links.home(principal),
             next=safe_next(request.values.get("next")) or "",
             min_length=credentials.MIN_PASSWORD_LENGTH,
         )  # fmt: skip
+        g.form_leads_to_other_services = True
         return Response(html, status=status, mimetype="text/html")
 
     @blueprint.get("/account/password")
@@ -402,6 +425,7 @@ def error_page(error: HTTPException) -> Response:
     html = render_template(
         "auth/error.html", status=status, message=error.description or error.name,
         principal=principal, login_url=url_for("auth.login", next=_here()),
+        home=gate.links.home(principal) if gate is not None and principal is not None else "",
     )  # fmt: skip
     response = Response(html, status=status, mimetype="text/html")
     if isinstance(error, Unauthorized):

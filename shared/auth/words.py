@@ -31,8 +31,7 @@ _HINDI = {
     "a password cannot contain the username": "पासवर्ड में उपयोगकर्ता नाम नहीं हो सकता।",
     "the new password must differ from the current one": "नया पासवर्ड मौजूदा पासवर्ड से अलग "
     "होना चाहिए।",
-    "a password needs more than a few different characters": "पासवर्ड में कई अलग-अलग अक्षर "
-    "होने चाहिए।",
+    "a password needs more than a few different characters": "पासवर्ड में कई अलग-अलग अक्षर होने चाहिए।",
 }
 
 

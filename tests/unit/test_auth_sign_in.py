@@ -106,7 +106,7 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one():
     app, gate = build()
     client, csrf = signed_in(app, gate, "cp.office", Role.COMMISSIONER)
     laptop = app.test_client()
-    assert sign_in(laptop, "cp.office", STRONG).location == "http://localhost:8003/"
+    assert sign_in(laptop, "cp.office", STRONG).status_code == 303
     assert laptop.get("/stations/E1").status_code == 200
     newer = STRONG + "-b"
     assert change(client, STRONG, newer, csrf=csrf).status_code == 303
@@ -288,3 +288,45 @@ def test_a_person_made_to_change_the_password_can_sign_out_instead():
     assert 'action="/logout"' in page
     assert client.post("/logout", data={"csrf_token": csrf_of(client)}).status_code == 303
     assert client.get("/account/password").status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("role", "scope", "start"),
+    [
+        (Role.COMMISSIONER, {}, "http://localhost:8003/"),
+        (Role.DCP, {"zone": "East"}, "http://localhost:8003/?zone=East"),
+        (Role.SHO, {"station_code": "E1"}, "http://localhost:8003/stations/E1"),
+        (Role.ADMIN, {}, "http://localhost:8002/admin"),
+        (Role.OPS, {}, "http://localhost:8005/ops"),
+    ],
+)
+def test_a_sign_in_leads_to_the_start_page_of_the_role(role, scope, start):
+    app, gate = build()
+    client, _ = signed_in(app, gate, "someone", role, **scope)
+    answer = sign_in(client, "someone", STRONG)
+    assert answer.status_code == 303 and answer.location == start
+
+
+@pytest.mark.parametrize("path", ["/login", "/account/password"])
+def test_the_sign_in_and_password_forms_may_lead_to_the_other_services(path):
+    # A form's answer that redirects to another origin is stopped by a CSP of form-action
+    # 'self' (the start page is often another service's, on another port).
+    app, gate = build()
+    client, _ = signed_in(app, gate, "cp.office", Role.COMMISSIONER)
+    policy = client.get(path).headers["Content-Security-Policy"]
+    assert ("form-action 'self' http://localhost:8002 http://localhost:8003"
+            " http://localhost:8004 http://localhost:8005;") in policy  # fmt: skip
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    other = client.get("/stations/E1").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in other
+
+
+def test_signing_in_at_a_shared_desk_ends_the_previous_persons_session():
+    app, gate = build()
+    desk, _ = signed_in(app, gate, "sho.day", Role.SHO, station_code="E1")
+    theirs = desk.get_cookie(SESSION_COOKIE).value
+    signed_in_next = add(gate, "sho.night", Role.SHO, station_code="E1")
+    assert sign_in(desk, "sho.night", signed_in_next).status_code == 303
+    copy = app.test_client()
+    copy.set_cookie(SESSION_COOKIE, theirs)
+    assert copy.get("/stations/E1").status_code == 303
