@@ -127,8 +127,11 @@ def _run_tokens(store: PostgresAuthStore, args: argparse.Namespace) -> int:
 
 
 def run(cfg: stack.StackConfig, database_url: str, args: argparse.Namespace) -> int:
-    """One accounts or tokens command; PostgreSQL is started first if it is not running."""
-    if not stack.postgres_running(cfg):
+    """One accounts or tokens command, against DATABASE_URL. Our own PostgreSQL (the one
+    ``./pratikriya up`` runs) is started first when nothing answers there on this machine;
+    another server (a container's, a managed one) is only connected to. Kafka and the
+    services are not needed."""
+    if not stack.port_open(cfg.postgres_host, cfg.postgres_port) and _on_this_machine(cfg):
         stack.start_postgres(cfg)
     store = PostgresAuthStore(database_url, application_name="pratikriya-cli")
     try:
@@ -138,10 +141,15 @@ def run(cfg: stack.StackConfig, database_url: str, args: argparse.Namespace) -> 
         print(f"pratikriya {args.command} {args.action}: {refused}", file=sys.stderr)
         return 2
     except Unavailable as down:
-        print(f"pratikriya: the database is not reachable ({down})", file=sys.stderr)
+        reason = " ".join(str(down).split())  # psycopg2's message runs over lines
+        print(f"pratikriya: the database is not reachable ({reason})", file=sys.stderr)
         return 1
     finally:
         store.pool.close()
+
+
+def _on_this_machine(cfg: stack.StackConfig) -> bool:
+    return cfg.postgres_host in ("127.0.0.1", "localhost", "::1")
 
 
 def ensure_first_admin(database_url: str) -> str | None:

@@ -106,3 +106,14 @@ def test_the_first_admin_s_password_is_printed_alone_on_its_line():
     assert made[-1].strip() == "abcd-efgh-jkmn-pqrs"
     again = " ".join(first_admin_lines(None))
     assert "./pratikriya accounts reset admin" in again and "abcd" not in again
+
+
+def test_the_operations_page_asks_readiness_inside_the_installation_not_at_the_browser_s_url():
+    config = OpsConfig.from_env({
+        "QR_URL": "https://pratikriya.example.in:8444", "QR_INTERNAL_URL": "http://qr:8002",
+        "ANALYTICS_URL": "https://pratikriya.example.in:8443", "OPS_READYZ_TOKEN": "prk_ops",
+    })  # fmt: skip
+
+    assert config.service_urls["qr"] == "http://qr:8002"
+    assert config.service_urls["analytics"] == "http://127.0.0.1:8003"
+    assert config.readyz_token == "prk_ops"
