@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 
 from ops import stack
 from shared.auth import accounts as usecases
 from shared.auth.accounts import Actor
 from shared.auth.postgres import PostgresAuthStore
-from shared.auth.records import AccountExists, NotFound, UnknownScope
-from shared.auth.roles import ScopeError, parse_role
+from shared.auth.records import Account, AccountExists, NotFound, UnknownScope
+from shared.auth.roles import Role, ScopeError, parse_role
+from shared.clock import utc_now
 from shared.db import Unavailable
+from shared.india import INDIA
 
 FIRST_ADMIN = "admin"
 
@@ -56,7 +59,21 @@ def tokens_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _scope(args: argparse.Namespace) -> dict[str, str | None]:
-    return {"station_code": args.station, "zone": args.zone}
+    # Station codes are upper-case in the registry; a zone is named as the seed names it.
+    station = args.station.strip().upper() if args.station else None
+    return {"station_code": station, "zone": args.zone.strip() if args.zone else None}
+
+
+def _state(account: Account) -> str:
+    if account.disabled:
+        return "disabled"
+    if account.locked_until is not None and account.locked_until > utc_now():
+        return "locked"
+    return "new" if account.must_change_password else "active"
+
+
+def _minute(at: datetime | None) -> str:
+    return at.astimezone(INDIA).strftime("%Y-%m-%d %H:%M") if at else "-"
 
 
 def _run_accounts(store: PostgresAuthStore, args: argparse.Namespace) -> int:
@@ -71,10 +88,11 @@ def _run_accounts(store: PostgresAuthStore, args: argparse.Namespace) -> int:
         print("One-time password; it must be changed at the first sign-in:")
         print(password)
     elif args.action == "list":
+        print(f"{'username':<24} {'role':<14} {'scope':<14} {'state':<9} last sign-in")
         for account in store.accounts():
-            state = "disabled" if account.disabled else "active"
             scope = account.station_code or account.zone or "-"
-            print(f"{account.username:<24} {account.role:<14} {scope:<14} {state}")
+            print(f"{account.username:<24} {account.role:<14} {scope:<14} {_state(account):<9} "
+                  f"{_minute(account.last_login_at)}")  # fmt: skip
     elif args.action == "reset":
         password = usecases.reset_password(store, actor, args.username)
         print(f"{args.username}: new one-time password; every session of theirs has ended:")
@@ -96,12 +114,12 @@ def _run_tokens(store: PostgresAuthStore, args: argparse.Namespace) -> int:
               "shown once, keep it safe:")  # fmt: skip
         print(token)
     elif args.action == "list":
+        print(f"{'id':>5} {'role':<14} {'scope':<14} {'state':<8} {'last used':<17} label")
         for record in store.tokens():
             state = "revoked" if record.revoked_at else "live"
             scope = record.station_code or record.zone or "-"
-            used = record.last_used_at.isoformat(timespec="minutes") if record.last_used_at else "-"
-            print(f"{record.id:>5} {record.role:<14} {scope:<14} {state:<8} used {used:<17} "
-                  f"{record.label}")  # fmt: skip
+            print(f"{record.id:>5} {record.role:<14} {scope:<14} {state:<8} "
+                  f"{_minute(record.last_used_at):<17} {record.label}")  # fmt: skip
     else:
         usecases.revoke_token(store, actor, args.id)
         print(f"token {args.id} revoked; every service refuses it within seconds")
@@ -109,8 +127,11 @@ def _run_tokens(store: PostgresAuthStore, args: argparse.Namespace) -> int:
 
 
 def run(cfg: stack.StackConfig, database_url: str, args: argparse.Namespace) -> int:
-    """One accounts or tokens command; PostgreSQL is started first if it is not running."""
-    if not stack.postgres_running(cfg):
+    """One accounts or tokens command, against DATABASE_URL. Our own PostgreSQL (the one
+    ``./pratikriya up`` runs) is started first when nothing answers there on this machine;
+    another server (a container's, a managed one) is only connected to. Kafka and the
+    services are not needed."""
+    if not stack.port_open(cfg.postgres_host, cfg.postgres_port) and _on_this_machine(cfg):
         stack.start_postgres(cfg)
     store = PostgresAuthStore(database_url, application_name="pratikriya-cli")
     try:
@@ -120,22 +141,31 @@ def run(cfg: stack.StackConfig, database_url: str, args: argparse.Namespace) -> 
         print(f"pratikriya {args.command} {args.action}: {refused}", file=sys.stderr)
         return 2
     except Unavailable as down:
-        print(f"pratikriya: the database is not reachable ({down})", file=sys.stderr)
+        reason = " ".join(str(down).split())  # psycopg2's message runs over lines
+        print(f"pratikriya: the database is not reachable ({reason})", file=sys.stderr)
         return 1
     finally:
         store.pool.close()
 
 
+def _on_this_machine(cfg: stack.StackConfig) -> bool:
+    return cfg.postgres_host in ("127.0.0.1", "localhost", "::1")
+
+
 def ensure_first_admin(database_url: str) -> str | None:
     """On an installation with no admin account yet, create ``admin`` and return its
-    one-time password; None when there is one already."""
+    one-time password; None when there is one already (or when another ``up`` running at
+    the same moment made it first)."""
     store = PostgresAuthStore(database_url, application_name="pratikriya-up")
     try:
-        if any(a.role == "admin" for a in store.accounts()):
+        if any(a.role is Role.ADMIN for a in store.accounts()):
             return None
-        _, password = usecases.add_account(
-            store, Actor.cli(), FIRST_ADMIN, parse_role("admin"), display_name="IT cell"
-        )
+        try:
+            _, password = usecases.add_account(
+                store, Actor.cli(), FIRST_ADMIN, Role.ADMIN, display_name="IT cell"
+            )
+        except AccountExists:
+            return None
         return password
     finally:
         store.pool.close()

@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from ops import accounts, analysts, services, stack
@@ -83,9 +84,31 @@ def ensure_admin_token(cfg: stack.StackConfig, env: dict[str, str]) -> str:
     return token
 
 
-def sadar_poster_url(env: dict[str, str]) -> str:
-    port = services.SERVICES["qr"].port(env)
-    return f"http://127.0.0.1:{port}/api/v1/stations/GGN-SADAR/poster.pdf"
+def intake_url(env: Mapping[str, str]) -> str:
+    """Intake's address as visitors reach it: PUBLIC_BASE_URL (service_env sets it from
+    INTAKE_PORT when it is not given)."""
+    port = services.SERVICES["intake"].port(env)
+    return env.get("PUBLIC_BASE_URL", f"http://localhost:{port}").rstrip("/")
+
+
+def police_links(env: Mapping[str, str]) -> PoliceLinks:
+    """Every other service's address, on the host of PUBLIC_BASE_URL: the host whose cookie
+    holds the police sign-in, so every URL printed opens with one sign-in."""
+    return PoliceLinks.from_env(Env(env))
+
+
+def service_urls(env: Mapping[str, str]) -> dict[str, str]:
+    """Each service's base URL as printed (its /healthz answers there)."""
+    links = police_links(env)
+    found = {"intake": intake_url(env)}
+    for name in services.SERVICES:
+        if name != "intake":
+            found[name] = getattr(links, name)
+    return found
+
+
+def sadar_poster_url(env: Mapping[str, str]) -> str:
+    return f"{police_links(env).qr}/api/v1/stations/GGN-SADAR/poster.pdf"
 
 
 def analyst_url(cfg: stack.StackConfig, password: str | None = None) -> str:
@@ -104,8 +127,7 @@ def sample_form_url(env: dict[str, str], station_code: str = "GGN-SADAR") -> str
         return "(station GGN-SADAR is not in the registry)"
     version = row[0]
     sig = sign(env["QR_SIGNING_KEY"].encode(), station_code, version)
-    base = env.get("PUBLIC_BASE_URL", "http://localhost:8001").rstrip("/")
-    return f"{base}/s/{station_code}?v={version}&sig={sig}"
+    return f"{intake_url(env)}/s/{station_code}?v={version}&sig={sig}"
 
 
 def service_env(cfg: stack.StackConfig) -> dict[str, str]:
@@ -117,8 +139,35 @@ def service_env(cfg: stack.StackConfig) -> dict[str, str]:
         f"{cfg.postgres_host}:{cfg.postgres_port}/{cfg.postgres_db}",
     )
     env.setdefault("REDIS_URL", f"redis://{cfg.redis_host}:{cfg.redis_port}/0")
+    # What the QR codes print and the host the police links share (shared.auth.links).
+    env.setdefault("PUBLIC_BASE_URL", f"http://localhost:{services.SERVICES['intake'].port(env)}")
     services.ensure_environment(env)
     return env
+
+
+def police_pages(env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(what, URL) of the police pages, for ``up`` and ``credentials``."""
+    links = police_links(env)
+    return [
+        ("Sign in (any service's /login; one sign-in serves all)", f"{links.analytics}/login"),
+        ("Commissioner's dashboard", f"{links.analytics}/"),
+        ("Alerts", f"{links.notifier}/alerts"),
+        ("IT cell: registry, accounts, tokens", f"{links.qr}/admin"),
+        ("Operations: lag, health", f"{links.ops}/ops"),
+    ]
+
+
+def first_admin_lines(password: str | None) -> list[str]:
+    if password is not None:
+        return [
+            f"  First IT cell account: {accounts.FIRST_ADMIN}, one-time password (shown only"
+            " now; to be changed at the first sign-in):",
+            f"    {password}",
+        ]
+    return [
+        f"  IT cell account: {accounts.FIRST_ADMIN} (a new one-time password:"
+        f" ./pratikriya accounts reset {accounts.FIRST_ADMIN})"
+    ]
 
 
 def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
@@ -127,31 +176,21 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     admin_token = ensure_admin_token(cfg, env)
     first_admin = accounts.ensure_first_admin(env["DATABASE_URL"])
     ports = {name: services.start_service(cfg, name, env) for name in services.SERVICES}
-    links = PoliceLinks.from_env(Env(env))
     for name in services.WORKERS:
         services.start_worker(cfg, name, env)
     print("\nPratikriya is running.")
-    for name, port in ports.items():
+    for name, url in service_urls(env).items():
         # /healthz answers on every service (their roots are not all pages).
-        print(f"  {name:<10} http://127.0.0.1:{port}/healthz  (also /readyz, /metrics)")
+        print(f"  {name:<10} {url}/healthz  (also /readyz, /metrics from this machine)")
     print(f"\n  Feedback form for Sadar police station:\n    {sample_form_url(env)}")
     print(f"  Poster of Sadar police station (A4 PDF):\n    {sadar_poster_url(env)}")
-    print(f"\n  Police pages (sign in first): {links.analytics}/login")
-    print(f"    Commissioner's dashboard: {links.analytics}/")
-    print(f"    Alerts:                   {links.notifier}/alerts")
-    print(f"    IT cell (registry, accounts, tokens): {links.qr}/admin")
-    print(f"    Operations (lag, health): {links.ops}/ops")
-    if first_admin is not None:
-        print(f"  First IT cell account: {accounts.FIRST_ADMIN}, one-time password {first_admin}")
-        print("    (to be changed at the first sign-in; shown only now)")
-    else:
-        print(
-            f"  IT cell account: {accounts.FIRST_ADMIN} (./pratikriya accounts reset "
-            f"{accounts.FIRST_ADMIN} for a new password)"
-        )
+    print("\n  Police pages:")
+    for what, url in police_pages(env):
+        print(f"    {what}: {url}")
+    print("\n".join(first_admin_lines(first_admin)))
     print(
         "  More accounts: ./pratikriya accounts add USERNAME --role ROLE [--station CODE |"
-        " --zone ZONE]"
+        " --zone ZONE]; tokens for programs: ./pratikriya tokens add --role ROLE ..."
     )
     print(f"  Admin API token (Authorization: Bearer ...): {admin_token}")
     print(f"  Analysts' database (read-only): {analyst_url(cfg)}")
@@ -168,6 +207,7 @@ def cmd_up(cfg: stack.StackConfig, env: dict[str, str]) -> int:
         print("    rules: deploy/notifier.toml; see docs/notifier.md")
     print(f"\n  Keys of this installation: {secrets_file}")
     print(f"  Logs: {cfg.data_dir / 'logs'}")
+    print("  Who sees what, accounts and tokens: docs/access.md")
     print("  Stop everything with: ./pratikriya down")
     return 0
 
@@ -203,11 +243,13 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     print(f"Keys of this installation are in {path}")
     print(f"Feedback form for Sadar police station: {sample_form_url(env)}")
     print(f"Poster of Sadar police station: {sadar_poster_url(env)}")
+    for what, url in police_pages(env):
+        print(f"{what}: {url}")
+    print(
+        f"IT cell account: {accounts.FIRST_ADMIN} (its password was shown once; a new one:"
+        f" ./pratikriya accounts reset {accounts.FIRST_ADMIN})"
+    )
     print(f"Admin API token (ADMIN_TOKEN): {ensure_admin_token(cfg, env)}")
-    analytics = services.SERVICES.get("analytics")
-    if analytics:
-        print(f"Commissioner's dashboard: http://127.0.0.1:{analytics.port(env)}/")
-    print(f"Operations page: http://127.0.0.1:{services.SERVICES['ops'].port(env)}/ops")
     print(f"Analysts' database (read-only): {analyst_url(cfg, env['ANALYST_PASSWORD'])}")
     return 0
 

@@ -14,7 +14,9 @@ from shared.config import ConfigError, Connections, Env
 # named again for each further topic.
 DEFAULT_GROUPS = "analytics:feedback.submitted notifier:station.scores"
 DEFAULT_DEAD_LETTER_TOPICS = "feedback.dlq station.scores.dlq"
-# The services whose /readyz the page shows: (name, variable prefix, default port).
+# The services whose /readyz the page shows: (name, variable prefix, default port). It asks
+# them at <PREFIX>_INTERNAL_URL, the address inside the installation: <PREFIX>_URL is the
+# browser's (shared.auth.links), often a proxy's that does not pass /readyz on.
 SERVICES = (("intake", "INTAKE", 8001), ("qr", "QR", 8002),
             ("analytics", "ANALYTICS", 8003), ("notifier", "NOTIFIER", 8004))  # fmt: skip
 
@@ -36,6 +38,9 @@ class OpsConfig:
     groups: dict[str, tuple[str, ...]]
     dead_letter_topics: tuple[str, ...]
     service_urls: dict[str, str]
+    # Sent as a bearer token with each /readyz question (an ops token): the services answer
+    # /readyz to loopback or a token, and in containers the question is not from loopback.
+    readyz_token: str = ""
     sample_every_s: float = 15.0
     history_s: float = 3600.0
     judge_window_s: float = 600.0  # as ./pratikriya lag
@@ -52,7 +57,7 @@ class OpsConfig:
     def from_env(cls, env: Mapping[str, str] | None = None) -> OpsConfig:
         e = Env.current(env)
         urls = {
-            name: e.str(f"{var}_URL", f"http://127.0.0.1:{e.int(f'{var}_PORT', port)}")
+            name: e.str(f"{var}_INTERNAL_URL", f"http://127.0.0.1:{e.int(f'{var}_PORT', port)}")
             for name, var, port in SERVICES
         }
         return cls(
@@ -62,6 +67,7 @@ class OpsConfig:
                 e.str("OPS_DEAD_LETTER_TOPICS", DEFAULT_DEAD_LETTER_TOPICS).split()
             ),
             service_urls=urls,
+            readyz_token=e.str("OPS_READYZ_TOKEN", ""),
             sample_every_s=e.float("OPS_LAG_SAMPLE_S", 15.0),
             lag_metrics_cache_s=e.float("OPS_LAG_METRICS_CACHE_S", 5.0),
             log_level=e.str("LOG_LEVEL", "INFO"),

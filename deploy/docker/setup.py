@@ -16,9 +16,15 @@ starts the services (ops/cli.py prepare() and ensure_admin_token()), for contain
    QR service's API knows tokens only by hash. A revoked token stays revoked.
 6. Every station published to the compacted `stations` topic
    (services.qr.cli.announce_stations), for the readers that know the registry only from it.
+7. The first police account, `admin` (the IT cell), on the first run only: its one-time
+   password is printed here, once (`docker compose logs setup`), as `./pratikriya up` prints
+   it. Later: `docker compose exec qr python -m ops.cli accounts reset admin`.
+8. OPS_READYZ_TOKEN, when set, registered as an `ops` token: the operations service sends it
+   with its /readyz questions, which from another container are not from loopback.
 
 Each step is idempotent, so the container runs again harmlessly on every `docker compose up`.
-Settings: KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL, ADMIN_TOKEN, ANALYST_PASSWORD.
+Settings: KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL, ADMIN_TOKEN, ANALYST_PASSWORD,
+OPS_READYZ_TOKEN (optional).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import sys
 from ops.analysts import ANALYST_ROLE, analyst_login_works
 
 FIRST_ADMIN_LABEL = "first admin token (docker compose setup)"
+READYZ_LABEL = "operations page's readiness checks (docker compose setup)"
 
 
 def _required(name: str, min_length: int = 16) -> str:
@@ -63,7 +70,31 @@ def grant_analyst_views(database_url: str) -> bool:
         conn.close()
 
 
+def register_ops_token(database_url: str, token: str) -> bool:
+    """OPS_READYZ_TOKEN's hash as an ``ops`` API token, unless a token with that hash exists
+    (a revoked one stays revoked). True when registered now."""
+    import psycopg2
+
+    from shared.auth.credentials import digest, plausible_token
+
+    if not plausible_token(token):
+        sys.exit("setup: OPS_READYZ_TOKEN must start with prk_ (see deploy/docker/README.md)")
+    conn = psycopg2.connect(database_url, connect_timeout=10, application_name="setup")
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO api_tokens (label, role, token_hash, created_by)"
+                " VALUES (%s, 'ops', %s, 'docker compose setup')"
+                " ON CONFLICT (token_hash) DO NOTHING",
+                (READYZ_LABEL, digest(token)),
+            )
+            return cur.rowcount == 1
+    finally:
+        conn.close()
+
+
 def main() -> int:
+    from ops.accounts import FIRST_ADMIN, ensure_first_admin
     from ops.seeding import seed
     from services.qr.cli import announce_stations, ensure_admin_token
     from shared.migrate import migrate
@@ -104,6 +135,20 @@ def main() -> int:
 
     announced = announce_stations(database_url, kafka)
     print(f"stations topic: {announced} stations announced")
+
+    readyz_token = os.environ.get("OPS_READYZ_TOKEN", "").strip()
+    if readyz_token:
+        registered = register_ops_token(database_url, readyz_token)
+        print("readiness token: " + ("registered" if registered else "already registered"))
+
+    password = ensure_first_admin(database_url)
+    if password is None:
+        print(f"IT cell account: {FIRST_ADMIN} exists (a new password: docker compose exec qr"
+              f" python -m ops.cli accounts reset {FIRST_ADMIN})")  # fmt: skip
+    else:
+        print(f"IT cell account: {FIRST_ADMIN}, one-time password (shown only now; to be"
+              " changed at the first sign-in):")  # fmt: skip
+        print(password, flush=True)
     return 0
 
 

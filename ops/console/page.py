@@ -38,10 +38,13 @@ STATUS_LABELS = {"OK": "ठीक", "WARN": "चेतावनी", "REWIND": "
 SLOTS = 60  # one point per minute of the hour
 
 
-def readiness(url: str, timeout_s: float) -> dict[str, Any]:
+def readiness(url: str, timeout_s: float, token: str = "") -> dict[str, Any]:
     """A service's own /readyz answer, or why there is none."""
+    asked = urllib.request.Request(  # noqa: S310 - our own services' addresses
+        f"{url}/readyz", headers={"Authorization": f"Bearer {token}"} if token else {}
+    )
     try:
-        with urllib.request.urlopen(f"{url}/readyz", timeout=timeout_s) as answer:  # noqa: S310
+        with urllib.request.urlopen(asked, timeout=timeout_s) as answer:  # noqa: S310
             body = json.loads(answer.read())
     except urllib.error.HTTPError as refused:
         try:
@@ -111,7 +114,8 @@ def page_model(config: OpsConfig, history: LagHistory,
         })  # fmt: skip
     with ThreadPoolExecutor(max_workers=max(1, len(config.service_urls))) as pool:
         answers = dict(zip(config.service_urls, pool.map(
-            lambda url: readiness(url, config.readyz_timeout_s), config.service_urls.values()
+            lambda url: readiness(url, config.readyz_timeout_s, config.readyz_token),
+            config.service_urls.values(),
         ), strict=True))  # fmt: skip
     kafka_ok = bool(last and last.ok and now - last.at <= 3 * config.sample_every_s)
     # No history at all (Redis down): ask Kafka now rather than call it failing.

@@ -35,6 +35,10 @@ class AuthPolicy:
     max_age_s: int = 12 * 3600  # and any session after this (AUTH_SESSION_MAX_AGE_S)
     token_cache_s: float = 2.0  # a revoked token may work this long (AUTH_TOKEN_CACHE_S)
     cookie_secure: bool = True  # AUTH_COOKIE_SECURE; false only for plain-HTTP test rigs
+    # Reverse proxies in front that append to X-Forwarded-For (AUTH_TRUSTED_PROXIES): the
+    # client's address (sign-in limits, the audit log, the loopback rule) is then the one the
+    # outermost of them saw. 0: the peer's address, and the header is ignored.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, env: Env) -> AuthPolicy:
@@ -48,6 +52,7 @@ class AuthPolicy:
             max_age_s=env.int("AUTH_SESSION_MAX_AGE_S", d.max_age_s),
             token_cache_s=env.float("AUTH_TOKEN_CACHE_S", d.token_cache_s),
             cookie_secure=env.bool("AUTH_COOKIE_SECURE", d.cookie_secure),
+            trusted_proxies=env.int("AUTH_TRUSTED_PROXIES", d.trusted_proxies),
         )
 
 
@@ -130,17 +135,27 @@ def set_disabled(store: AuthStore, actor: Actor, username: str, disabled: bool) 
 
 def change_password(
     store: AuthStore, principal: Principal, current: str, new: str, *, keep_session: str | None,
-    ip: str = "",
+    ip: str = "", policy: AuthPolicy | None = None,
 ) -> None:  # fmt: skip
     """The signed-in person's own change; ValueError (the reason) when refused. Their other
-    sessions end."""
+    sessions end. A wrong current password counts as a failed sign-in (and locks the
+    account as those do), so a session left open cannot be used to guess the password."""
+    policy = policy or AuthPolicy()
     account = store.account_by_id(principal.id)
-    if account is None or not credentials.verify_password(account.password_hash, current):
+    if account is None:
+        raise ValueError("the current password is not right")
+    actor = Actor.of(principal, ip)
+    if _now_before(store, account):
+        raise ValueError("this account is locked after too many failed attempts; try again later")
+    if not credentials.verify_password(account.password_hash, current):
+        after = store.login_failed(account.id, policy.lock_after, policy.lock_for_s)
+        _audit(store, actor, "login.failed", account.username, reason="wrong current password",
+               failures=after.failed_logins)  # fmt: skip
         raise ValueError("the current password is not right")
     credentials.check_new_password(new, username=account.username, current=current)
     store.set_password(account.id, credentials.hash_password(new), must_change=False)
     store.end_sessions_of(account.id, keep=keep_session)
-    _audit(store, Actor.of(principal, ip), "account.password", account.username)
+    _audit(store, actor, "account.password", account.username)
 
 
 def login(store: AuthStore, policy: AuthPolicy, username: str, password: str, ip: str) -> Account:

@@ -12,6 +12,7 @@ Every service answers ``/login``, ``/logout`` and ``/account/password``.
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 import threading
 import time
@@ -36,8 +37,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from shared.auth import access, accounts, credentials
 from shared.auth.accounts import Actor, AuthPolicy, LoginRefused
 from shared.auth.links import PoliceLinks
-from shared.auth.records import AuthStore
+from shared.auth.records import Account, AuthStore
 from shared.auth.roles import ROLE_TITLES, Principal
+from shared.auth.words import hindi
 from shared.db import Unavailable
 
 SESSION_COOKIE = "prk_session"
@@ -47,6 +49,7 @@ CSRF_HEADER = "X-CSRF-Token"
 _PASSWORD_ENDPOINTS = frozenset({"auth.password", "auth.password_submit", "auth.logout"})
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _EXTENSION = "pratikriya.gate"
+_NONCE = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24)
 
 
 class NeedsSignIn(Unauthorized):
@@ -134,7 +137,7 @@ class Gate:
             return None
         principal = self.principal()
         if rule.kind == "loopback_or_token":
-            if _loopback(request.remote_addr) or (
+            if _loopback(client_ip()) or (
                 principal is not None and principal.role in access.MONITORS
             ):
                 return None
@@ -211,17 +214,37 @@ class Gate:
         app.register_blueprint(auth_blueprint(self))
         app.before_request(self.enforce)
         app.jinja_env.globals.update(
-            csrf_field=self.csrf_field, police_bar=self.police_bar, escape=escape
-        )
+            csrf_field=self.csrf_field, police_bar=self.police_bar, escape=escape,
+            role_title=lambda role: " · ".join(ROLE_TITLES[role]),
+        )  # fmt: skip
 
         @app.after_request
         def forget_dead_session(response: Response) -> Response:
             if g.get("drop_session_cookie"):
-                response.delete_cookie(SESSION_COOKIE, path="/")
+                _drop_cookie(response, SESSION_COOKIE, self.policy)
             if "principal" in g and g.principal is not None:
                 response.headers.setdefault("Cache-Control", "no-store")
                 response.vary.add("Cookie")
+            if g.get("form_leads_to_other_services"):
+                self._let_form_lead_to_other_services(response)
             return response
+
+    def _let_form_lead_to_other_services(self, response: Response) -> None:
+        # The sign-in and password forms answer with a redirect to the person's start page,
+        # often another service's (another origin), which a CSP of form-action 'self' would
+        # stop: on these two pages the other police services' origins are allowed too.
+        policy = response.headers.get("Content-Security-Policy", "")
+        directive = "form-action 'self'"
+        if directive in policy:
+            wider = " ".join([directive, *self.links.origins()])
+            response.headers["Content-Security-Policy"] = policy.replace(directive, wider, 1)
+
+
+def account_principal(account: Account) -> Principal:
+    return Principal(
+        "account", account.id, account.username, account.role, account.station_code,
+        account.zone, account.display_name,
+    )  # fmt: skip
 
 
 def current_gate() -> Gate:
@@ -229,7 +252,19 @@ def current_gate() -> Gate:
 
 
 def client_ip() -> str:
-    return (request.remote_addr or "")[:64]
+    """The client's address, for the sign-in limits, the audit log and the loopback rule:
+    the peer's, or behind ``AuthPolicy.trusted_proxies`` proxies the address the outermost
+    trusted one saw (X-Forwarded-For, counted from the right, as werkzeug's ProxyFix does).
+    An app that already applies ProxyFix (intake's INTAKE_TRUSTED_PROXIES) is not counted
+    twice."""
+    address = request.remote_addr or ""
+    gate = current_app.extensions.get(_EXTENSION)
+    hops = gate.policy.trusted_proxies if gate is not None else 0
+    if hops > 0 and "werkzeug.proxy_fix.orig" not in request.environ:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        if len(forwarded) >= hops and forwarded[-hops]:
+            address = forwarded[-hops]
+    return address[:64]
 
 
 def _loopback(address: str | None) -> bool:
@@ -264,6 +299,13 @@ def _set_cookie(
     )  # fmt: skip
 
 
+def _drop_cookie(response: BaseResponse, name: str, policy: AuthPolicy, *, path: str = "/",
+                 samesite: str = "Lax") -> None:  # fmt: skip
+    # With the flags it was set with: a browser may ignore a deletion that lacks Secure.
+    response.delete_cookie(name, path=path, secure=policy.cookie_secure, httponly=True,
+                           samesite=samesite)  # fmt: skip
+
+
 def auth_blueprint(gate: Gate) -> Blueprint:
     blueprint = Blueprint(
         "auth", __name__, template_folder="templates", static_folder="static",
@@ -272,12 +314,16 @@ def auth_blueprint(gate: Gate) -> Blueprint:
 
     def login_page(error: str = "", status: int = 200, retry_after: int | None = None,
                    username: str = "") -> Response:  # fmt: skip
-        nonce = secrets.token_urlsafe(24)
+        # The browser's nonce is kept while it is one of ours, so that two sign-in pages open
+        # at once (one per service, the cookie is the host's) both still work.
+        kept = request.cookies.get(LOGIN_COOKIE, "")
+        nonce = kept if _NONCE.fullmatch(kept) else secrets.token_urlsafe(24)
         html = render_template(
-            "auth/login.html", error=error, nonce=nonce, username=username,
-            next=safe_next(request.values.get("next")) or "",
+            "auth/login.html", error=error, error_hi=hindi(error), nonce=nonce,
+            username=username, next=safe_next(request.values.get("next")) or "",
         )  # fmt: skip
         response = Response(html, status=status, mimetype="text/html")
+        g.form_leads_to_other_services = True
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
         _set_cookie(response, LOGIN_COOKIE, nonce, gate.policy, path="/login",
@@ -302,20 +348,19 @@ def auth_blueprint(gate: Gate) -> Blueprint:
         except LoginRefused as refused:
             status = 429 if refused.retry_after else 401
             return login_page(str(refused), status, refused.retry_after, username[:40])
+        earlier = request.cookies.get(SESSION_COOKIE, "")
+        if earlier.isascii() and 0 < len(earlier) <= 100:  # someone else's, at a shared desk
+            gate.store.end_session(credentials.digest(earlier))
         session_id = credentials.new_session_id()
         gate.store.create_session(
             account.id, credentials.digest(session_id), secrets.token_urlsafe(32)
         )
-        principal = Principal(
-            "account", account.id, account.username, account.role, account.station_code,
-            account.zone,
-        )  # fmt: skip
-        target = safe_next(request.form.get("next")) or gate.links.home(principal)
+        target = safe_next(request.form.get("next")) or gate.links.home(account_principal(account))
         if account.must_change_password:
             target = url_for("auth.password", next=safe_next(request.form.get("next")))
         response = redirect(target, 303)
         _set_cookie(response, SESSION_COOKIE, session_id, gate.policy)
-        response.delete_cookie(LOGIN_COOKIE, path="/login")
+        _drop_cookie(response, LOGIN_COOKIE, gate.policy, path="/login", samesite="Strict")
         return response  # type: ignore[return-value]
 
     @blueprint.post("/logout")
@@ -325,15 +370,18 @@ def auth_blueprint(gate: Gate) -> Blueprint:
         if cookie:
             gate.store.end_session(credentials.digest(cookie))
         response = redirect(url_for("auth.login"), 303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        _drop_cookie(response, SESSION_COOKIE, gate.policy)
         return response  # type: ignore[return-value]
 
     def password_page(error: str = "", status: int = 200) -> Response:
+        principal = gate.require()
         html = render_template(
-            "auth/password.html", error=error, principal=gate.require(),
+            "auth/password.html", error=error, error_hi=hindi(error), principal=principal,
+            home=gate.links.home(principal),
             next=safe_next(request.values.get("next")) or "",
             min_length=credentials.MIN_PASSWORD_LENGTH,
         )  # fmt: skip
+        g.form_leads_to_other_services = True
         return Response(html, status=status, mimetype="text/html")
 
     @blueprint.get("/account/password")
@@ -354,7 +402,7 @@ def auth_blueprint(gate: Gate) -> Blueprint:
         try:
             accounts.change_password(
                 gate.store, principal, request.form.get("current_password", ""), new,
-                keep_session=credentials.digest(cookie), ip=client_ip(),
+                keep_session=credentials.digest(cookie), ip=client_ip(), policy=gate.policy,
             )  # fmt: skip
         except ValueError as refused:
             return password_page(str(refused), 422)
@@ -377,6 +425,7 @@ def error_page(error: HTTPException) -> Response:
     html = render_template(
         "auth/error.html", status=status, message=error.description or error.name,
         principal=principal, login_url=url_for("auth.login", next=_here()),
+        home=gate.links.home(principal) if gate is not None and principal is not None else "",
     )  # fmt: skip
     response = Response(html, status=status, mimetype="text/html")
     if isinstance(error, Unauthorized):

@@ -34,6 +34,16 @@ class PoliceLinks:
             found[name] = (given or f"http://{host or 'localhost'}:{port_now}").rstrip("/")
         return cls(**found)
 
+    def origins(self) -> list[str]:
+        """Each service's origin (scheme, host and port), once each, in a stable order."""
+        found: list[str] = []
+        for url in (self.qr, self.analytics, self.notifier, self.ops):
+            parts = urlsplit(url)
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in found:
+                found.append(origin)
+        return found
+
     def home(self, principal: Principal) -> str:
         """Where a person lands after signing in."""
         if principal.role in CITY_WIDE:

@@ -242,7 +242,7 @@ class PostgresAuthStore:
             cur.execute(
                 "SELECT id, at, actor_kind, actor_name, action, actor_id, target, reason, ip,"
                 " details FROM audit_log WHERE (%s::bigint IS NULL OR id < %s)"
-                " AND (%s::text IS NULL OR action = %s OR action LIKE %s || '.%%')"
+                " AND (%s::text IS NULL OR action = %s OR starts_with(action, %s || '.'))"
                 " ORDER BY id DESC LIMIT %s",
                 (before_id, before_id, action, action, action, limit),
             )

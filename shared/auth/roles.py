@@ -50,9 +50,14 @@ def check_scope(role: Role, station_code: str | None, zone: str | None) -> None:
             raise ScopeError("an sho account needs --station CODE (and no --zone)")
     elif role in ZONE_ROLES:
         if not zone or station_code:
-            raise ScopeError(f"a {role} account needs --zone ZONE (and no --station)")
+            raise ScopeError(f"{_a(role)} account needs --zone ZONE (and no --station)")
     elif station_code or zone:
-        raise ScopeError(f"a {role} account has no station or zone")
+        raise ScopeError(f"{_a(role)} account has no station or zone")
+
+
+def _a(role: Role) -> str:
+    """The role with its article, as it is read out: "an acp", "an sho", "a dcp"."""
+    return ("an " if role.value[0] in "aeiou" or role is Role.SHO else "a ") + role.value
 
 
 def parse_role(text: str) -> Role:

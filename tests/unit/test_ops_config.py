@@ -48,3 +48,72 @@ def test_the_lock_keeps_the_test_tools_out_of_the_runtime_dependencies():
     assert {"flask", "gunicorn", "kafka-python", "fpdf2"} <= runtime
     assert {"pytest", "playwright", "schemathesis", "aiosmtpd", "hypothesis", "mypy"} <= dev
     assert not dev & runtime
+
+
+def _hosts_and_ports(urls):
+    from urllib.parse import urlsplit
+
+    return {(urlsplit(u).hostname, urlsplit(u).port) for u in urls}
+
+
+def test_every_url_up_prints_is_on_the_host_of_the_login_cookie():
+    from ops.cli import police_pages, sadar_poster_url, service_urls
+
+    env = {"PUBLIC_BASE_URL": "http://127.0.0.1:18001", "QR_PORT": "18002",
+           "ANALYTICS_PORT": "18003", "NOTIFIER_PORT": "18004", "OPS_PORT": "18005"}  # fmt: skip
+    urls = [*service_urls(env).values(), *(url for _, url in police_pages(env)),
+            sadar_poster_url(env)]  # fmt: skip
+
+    assert {host for host, _ in _hosts_and_ports(urls)} == {"127.0.0.1"}
+    assert service_urls(env) == {
+        "intake": "http://127.0.0.1:18001", "qr": "http://127.0.0.1:18002",
+        "analytics": "http://127.0.0.1:18003", "notifier": "http://127.0.0.1:18004",
+        "ops": "http://127.0.0.1:18005",
+    }  # fmt: skip
+    assert sadar_poster_url(env) == "http://127.0.0.1:18002/api/v1/stations/GGN-SADAR/poster.pdf"
+
+
+def test_behind_one_https_host_the_printed_urls_are_the_proxy_s():
+    from ops.cli import police_pages, service_urls
+
+    env = {"PUBLIC_BASE_URL": "https://pratikriya.example.in/",
+           "ANALYTICS_URL": "https://pratikriya.example.in:8443",
+           "QR_URL": "https://pratikriya.example.in:8444/"}  # fmt: skip
+    urls = service_urls(env)
+    pages = dict(police_pages(env))
+
+    assert urls["intake"] == "https://pratikriya.example.in"
+    assert urls["qr"] == "https://pratikriya.example.in:8444"
+    assert pages["Commissioner's dashboard"] == "https://pratikriya.example.in:8443/"
+    assert {host for host, _ in _hosts_and_ports(urls.values())} == {"pratikriya.example.in"}
+
+
+def test_the_run_command_gives_the_services_a_public_base_url_from_intake_s_port(monkeypatch):
+    from ops.cli import service_env
+    from ops.stack import StackConfig
+
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("INTAKE_PORT", "9101")
+    env = service_env(StackConfig.from_env())
+
+    assert env["PUBLIC_BASE_URL"] == "http://localhost:9101"
+
+
+def test_the_first_admin_s_password_is_printed_alone_on_its_line():
+    from ops.cli import first_admin_lines
+
+    made = first_admin_lines("abcd-efgh-jkmn-pqrs")
+    assert made[-1].strip() == "abcd-efgh-jkmn-pqrs"
+    again = " ".join(first_admin_lines(None))
+    assert "./pratikriya accounts reset admin" in again and "abcd" not in again
+
+
+def test_the_operations_page_asks_readiness_inside_the_installation_not_at_the_browser_s_url():
+    config = OpsConfig.from_env({
+        "QR_URL": "https://pratikriya.example.in:8444", "QR_INTERNAL_URL": "http://qr:8002",
+        "ANALYTICS_URL": "https://pratikriya.example.in:8443", "OPS_READYZ_TOKEN": "prk_ops",
+    })  # fmt: skip
+
+    assert config.service_urls["qr"] == "http://qr:8002"
+    assert config.service_urls["analytics"] == "http://127.0.0.1:8003"
+    assert config.readyz_token == "prk_ops"
