@@ -171,9 +171,10 @@ def login(store: AuthStore, policy: AuthPolicy, username: str, password: str, ip
     account = store.account_by_username(typed) if USERNAME.fullmatch(typed) else None
     matches = credentials.verify_password(account.password_hash if account else None, password)
     refused = "the username or the password is not right"
-    anonymous = Actor("anonymous", typed or "(empty)", None, ip)
     if account is None:
-        _audit(store, anonymous, "login.failed", typed, reason="unknown username")
+        # What was typed is not kept: it may be someone's password typed in the wrong field.
+        anonymous = Actor("anonymous", "(unknown username)", None, ip)
+        _audit(store, anonymous, "login.failed", "", reason="unknown username")
         raise LoginRefused(refused)
     actor = Actor("account", account.username, account.id, ip)
     if account.locked_until is not None and _now_before(store, account):

@@ -137,7 +137,10 @@ class Gate:
             return None
         principal = self.principal()
         if rule.kind == "loopback_or_token":
-            if _loopback(client_ip()) or (
+            # A request a proxy forwarded is never "from this machine", even from a proxy on
+            # it whose hops nobody configured (AUTH_TRUSTED_PROXIES).
+            proxied = "X-Forwarded-For" in request.headers and self.policy.trusted_proxies == 0
+            if (_loopback(client_ip()) and not proxied) or (
                 principal is not None and principal.role in access.MONITORS
             ):
                 return None

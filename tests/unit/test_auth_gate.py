@@ -237,3 +237,18 @@ def test_next_never_leads_off_the_site():
     client = app.test_client()
     answer = sign_in(client, "cp.office", password, next_="//evil.example/")
     assert "evil" not in answer.location
+
+
+def test_a_mistyped_username_is_not_kept_in_the_audit_log():
+    app, gate = build()
+    client = app.test_client()
+    assert sign_in(client, "my-secret-password-1", "whatever-it-is").status_code == 401
+    failed = [r.entry for r in gate.store.audit_log if r.entry.action == "login.failed"]
+    assert failed and failed[-1].reason == "unknown username"
+    assert all("my-secret" not in (e.target + e.actor_name) for e in failed)
+
+
+def test_a_request_forwarded_by_a_proxy_on_this_machine_is_not_loopback():
+    app, _ = build()
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    assert app.test_client().get("/metrics", headers=forwarded).status_code == 401
