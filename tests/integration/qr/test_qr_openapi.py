@@ -24,20 +24,26 @@ OPERATIONS = [
 ]
 
 
-def test_the_qr_service_publishes_its_openapi_description(qr_app):
-    spec = qr_app.test_client().get("/openapi.json").json
+def test_the_qr_service_publishes_its_openapi_description_to_the_signed_in(qr_app, auth):
+    client = qr_app.test_client()
+    anonymous = client.get("/openapi.json", headers={"Accept": "application/json"})
+    spec = client.get("/openapi.json", headers=auth).json
+    assert anonymous.status_code == 401
     station = spec["components"]["schemas"]["Station"]
     assert spec["openapi"].startswith("3.")
     assert set(station["required"]) == {"code", "name_en", "name_hi", "zone"}
     assert station["properties"]["name_hi"]["maxLength"] == 200
     assert station["properties"]["kind"]["enum"] == ["police", "cyber", "women"]
     assert spec["paths"]["/api/v1/stations"]["post"]["security"] == [{"admin": []}]
+    assert spec["paths"]["/api/v1/stations"]["get"]["security"] == [{"admin": []}]
+    assert "security" not in spec["paths"]["/api/v1/stations/{code}/poster.pdf"]["get"]
     assert "410" in spec["paths"]["/api/v1/stations/{code}/qr.png"]["get"]["responses"]
+    # The API's routes and the health checks; the pages (sign-in, the IT cell's) are not API.
     served = {
         (rule.rule.replace("<", "{").replace(">", "}"), method)
         for rule in qr_app.url_map.iter_rules()
         for method in rule.methods - {"HEAD", "OPTIONS"}
-        if rule.rule not in ("/openapi.json", "/metrics", "/static/<path:filename>")
+        if rule.rule.startswith("/api/") or rule.rule in ("/healthz", "/readyz")
     }
     assert served == set(OPERATIONS)  # every route is described, and nothing else
 
