@@ -438,3 +438,75 @@ def test_a_token_made_on_the_page_is_shown_once_works_and_is_refused_once_revoke
         ),
         timeout_s=10,
     )
+
+
+ODD = ["%00", "GGN%00X", "%C2%B2", "%ED%A0%80", "%FF", "East%0A", "x" * 3000]
+# Each form with the fields the odd value goes into; {code} and {zone} are the test's own.
+FORMS = {
+    "/admin/stations/{code}": ("name_en", "name_hi", "address", "sho_mobile", "sho_email"),
+    "/admin/zones/{zone}": ("acp_name", "acp_mobile", "dcp_email"),
+    "/admin/accounts": ("username", "role", "station", "zone", "display_name"),
+    "/admin/tokens": ("label", "role", "station", "zone"),
+}
+
+
+def post_raw(session, url: str, body: str) -> requests.Response:
+    """A form's body as it is sent, percent-escapes and all."""
+    return session.post(
+        url,
+        data=f"{body}&csrf_token={session.csrf}".encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+
+@pytest.fixture(scope="module")
+def own_station(qr, token) -> str:
+    """A station of this module's own, for forms that would change a seeded one."""
+    return a_station(qr, token)["code"]
+
+
+@pytest.mark.parametrize("bad", ODD)
+@pytest.mark.parametrize("form", list(FORMS))
+def test_odd_input_on_every_form_is_refused_with_a_4xx(qr, admin, infra, own_station, zone,
+                                                        form, bad):  # fmt: skip
+    before = station_row(infra["DATABASE_URL"], own_station)
+    body = "&".join(f"{name}={bad}" for name in FORMS[form])
+
+    answer = post_raw(admin, qr + form.format(code=own_station, zone=zone), body)
+
+    assert answer.status_code == 422, answer.text[-500:]
+    assert station_row(infra["DATABASE_URL"], own_station) == before
+
+
+@pytest.mark.parametrize("bad", ["%00%01", "x" * 600])
+def test_a_rotation_reason_that_is_empty_once_cleaned_or_too_long_is_refused(
+    qr, admin, infra, own_station, bad
+):
+    before = station_row(infra["DATABASE_URL"], own_station)
+    answer = post_raw(admin, f"{qr}/admin/stations/{own_station}/rotate", f"reason={bad}")
+    assert answer.status_code == 422
+    assert station_row(infra["DATABASE_URL"], own_station) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/stations/GGN%00X", "/admin/stations/GGN-SADAR%0A", "/admin/zones/East%0A",
+     "/admin/zones/%C2%B2", "/admin/zones/Nowhere", "/admin/stations/NO-SUCH-STATION"],
+)  # fmt: skip
+def test_odd_codes_in_a_page_s_path_are_not_found(qr, admin, path):
+    assert admin.get(f"{qr}{path}", timeout=10).status_code == 404
+    posted = admin.post(f"{qr}{path}", data={"csrf_token": admin.csrf}, timeout=10)
+    assert posted.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/accounts/a%00b/reset", "/admin/accounts/nobody.here/disable",
+     "/admin/accounts/%C2%B2/enable", "/admin/tokens/99999999999999999999/revoke",
+     "/admin/tokens/0/revoke"],
+)  # fmt: skip
+def test_odd_accounts_and_tokens_in_a_path_are_not_found(qr, admin, path):
+    posted = admin.post(f"{qr}{path}", data={"csrf_token": admin.csrf}, timeout=10)
+    assert posted.status_code == 404
