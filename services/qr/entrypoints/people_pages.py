@@ -101,7 +101,7 @@ def add_account() -> Response:
             **scope,
         )  # fmt: skip
     except ValueError as refused:  # a bad username or scope, a taken one, an unknown station
-        return _accounts_page(422, form=typed, problem=str(refused))
+        return _accounts_page(422, form=typed, problem=f"खाता नहीं बना · Not created: {refused}")
     return _accounts_page(201, shown={"account": account, "password": password})
 
 
@@ -174,7 +174,7 @@ def add_token() -> Response:
         role, scope = _scope()
         record, token = auth.add_token(_store(), _actor(), role, label=typed["label"], **scope)
     except ValueError as refused:  # a bad scope or label, an unknown station or zone
-        return _tokens_page(422, form=typed, problem=str(refused))
+        return _tokens_page(422, form=typed, problem=f"टोकन नहीं बना · Not created: {refused}")
     return _tokens_page(201, shown={"record": record, "token": token})
 
 
