@@ -71,6 +71,11 @@ class UnknownZone(ValueError):
     """The zone named for a station is not in the registry."""
 
 
+class Refused(ValueError):
+    """The registry refused a value its schema let through (a table's CHECK); the message
+    names the field."""
+
+
 class Deactivated(Exception):
     """The station is deactivated: its code no longer opens the form, so it has no QR code."""
 

@@ -15,6 +15,7 @@ from services.qr.domain import (
     ZONE_CONTACT_FIELDS,
     Duplicate,
     NotFound,
+    Refused,
     UnknownZone,
     Zone,
 )
@@ -136,6 +137,12 @@ class PostgresRegistry:
         except psycopg2.errors.ForeignKeyViolation:
             self._cur.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
             raise UnknownZone(fields.get("zone", "")) from None
+        except psycopg2.errors.CheckViolation as error:
+            # A value the schema let through but the table's CHECK does not (a code ending
+            # in a newline, say): the field is named by the constraint, "stations_<field>_check".
+            self._cur.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+            name = error.diag.constraint_name or ""
+            raise Refused(name.removeprefix("stations_").removesuffix("_check")) from None
 
     def bump_qr_version(self, code: str) -> Station:
         self._cur.execute(

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import default_exceptions
 
 from services.qr.adapters.kafka import PublishFailed
-from services.qr.domain import Deactivated, Duplicate, NotFound, UnknownZone
+from services.qr.domain import Deactivated, Duplicate, NotFound, Refused, UnknownZone
 from services.qr.entrypoints.registry_api import BadBody
 from services.qr.ports import RegistryUnavailable
 from shared.auth.gate import error_page
@@ -39,6 +39,7 @@ def map_errors(app: Flask) -> None:
         app.register_error_handler(error_type, _plain(status, message))
     app.register_error_handler(ValidationError, _invalid)
     app.register_error_handler(UnknownZone, _unknown_zone)
+    app.register_error_handler(Refused, _refused)
     app.register_error_handler(PublishFailed, _publish_failed)
     app.register_error_handler(RegistryUnavailable, _registry_down)
     app.register_error_handler(Unavailable, _auth_down)
@@ -68,6 +69,13 @@ def _unknown_zone(error: UnknownZone) -> Answer:
     if not request.path.startswith("/api/"):
         return answer(f"no zone {error} in the registry", 422)
     return jsonify(errors={"zone": [f"No zone {error} in the registry."]}), 422
+
+
+def _refused(error: Refused) -> Answer:
+    message = "Not a value the registry accepts."
+    if not request.path.startswith("/api/"):
+        return answer(f"{error}: {message}", 422)
+    return jsonify(errors={str(error) or "_schema": [message]}), 422
 
 
 def _publish_failed(error: PublishFailed) -> Answer:

@@ -23,6 +23,7 @@ from services.qr.domain import (
     ZONE_CONTACT_FIELDS,
     Duplicate,
     NotFound,
+    Refused,
     Station,
     UnknownZone,
     Zone,
@@ -48,6 +49,7 @@ KIND_LABELS = {
 # What the station page's form edits; a new station's form also has these.
 STATION_FORM = ("name_en", "name_hi", "address", "sho_name", "sho_mobile", "sho_email")
 NEW_STATION_FORM = ("code", "zone", "kind", *STATION_FORM)
+REFUSED = "रजिस्टर यह मान नहीं लेता · Not a value the registry accepts."
 
 
 @admin.app_template_filter("india")
@@ -96,6 +98,9 @@ def edit_station(code: str) -> Response | BaseResponse:
     except ValidationError as invalid:
         return _station_page(station, 422, form=typed, errors=forms.field_errors(invalid),
                              problem=forms.INVALID)  # fmt: skip
+    except Refused as refused:
+        errors = {str(refused): REFUSED}
+        return _station_page(station, 422, form=typed, errors=errors, problem=forms.INVALID)
     except PublishFailed:
         return _station_page(station, 503, form=typed, problem=UNPUBLISHED)
     done = "saved" if edited != station else "unchanged"
@@ -148,6 +153,9 @@ def add_station() -> Response | BaseResponse:
         return _new_station_page(422, form=typed, errors=errors, problem=forms.INVALID)
     except UnknownZone:
         errors = {"zone": "यह ज़ोन रजिस्टर में नहीं है · No such zone in the registry."}
+        return _new_station_page(422, form=typed, errors=errors, problem=forms.INVALID)
+    except Refused as refused:
+        errors = {str(refused): REFUSED}
         return _new_station_page(422, form=typed, errors=errors, problem=forms.INVALID)
     except PublishFailed:
         return _new_station_page(503, form=typed, problem=UNPUBLISHED)

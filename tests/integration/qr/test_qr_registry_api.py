@@ -118,6 +118,15 @@ def test_invalid_input_gets_422_with_an_error_per_field(qr_client, auth, station
     assert records(stations_tail) == []
 
 
+@pytest.mark.parametrize("code", ["GGN-NEWLINE\n", "GGN-NEWLINE\r\n"])
+def test_a_code_the_table_refuses_is_a_field_error_rather_than_a_server_error(
+    qr_client, auth, zone, stations_tail, code
+):
+    answer = qr_client.post("/api/v1/stations", json=new_station(zone, code=code), headers=auth)
+    assert answer.status_code == 422 and list(answer.json["errors"]) == ["code"]
+    assert records(stations_tail) == []
+
+
 def test_an_unknown_zone_is_a_field_error(qr_client, auth):
     answer = qr_client.post("/api/v1/stations", json=new_station("Atlantis"), headers=auth)
     assert answer.status_code == 422
