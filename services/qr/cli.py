@@ -1,14 +1,12 @@
 """The QR service's command-line tool, for operators on a machine that reaches PostgreSQL.
 
-    python -m services.qr.cli tokens create --label "control room"
-    python -m services.qr.cli tokens list
-    python -m services.qr.cli tokens revoke 3
     python -m services.qr.cli posters --zone East --out east.pdf
     python -m services.qr.cli posters --station GGN-SADAR --out sadar.pdf
     python -m services.qr.cli announce      # publish every station to the stations topic
 
 Settings come from the same environment variables as the service (DATABASE_URL,
-QR_SIGNING_KEY, PUBLIC_BASE_URL, KAFKA_BOOTSTRAP_SERVERS).
+QR_SIGNING_KEY, PUBLIC_BASE_URL, KAFKA_BOOTSTRAP_SERVERS). API tokens, the registry's
+included, are ``./pratikriya tokens ...`` (every service's, with a role and a scope).
 """
 
 from __future__ import annotations
@@ -39,7 +37,7 @@ class _NoPublisher:
 
 def offline_deps(database_url: str, publisher: StationPublisher | None = None) -> usecases.Deps:
     """The registry's use cases from this machine; without ``publisher``, only those that
-    change no station (tokens, reads, posters)."""
+    change no station (reads, posters)."""
     return usecases.Deps(
         postgres.unit_of_work(database_url, application_name="qr-cli"),
         publisher or _NoPublisher(),
@@ -47,12 +45,30 @@ def offline_deps(database_url: str, publisher: StationPublisher | None = None) -
 
 
 def ensure_admin_token(database_url: str, token: str | None, label: str) -> tuple[str, bool]:
-    """The installation's first admin token: ``token`` (registered if its hash is missing),
-    or a new one when ``token`` is None. Returns (token, registered now)."""
-    deps = offline_deps(database_url)
-    if token is None:
-        return usecases.create_token(deps, label)[1], True
-    return token, usecases.register_token(deps, token, label)[1]
+    """The installation's first ``admin`` API token: ``token`` (registered if its hash is
+    missing; a revoked one stays revoked), or a new one when ``token`` is None. Returns
+    (token, registered now); either way the audit log names the command line. ValueError
+    when ``token`` cannot be one of ours (every service refuses such a token)."""
+    from shared.auth import Role, credentials
+    from shared.auth import accounts as auth
+    from shared.auth.postgres import PostgresAuthStore
+
+    store = PostgresAuthStore(database_url, application_name="qr-cli")
+    try:
+        if token is None:
+            _, made = auth.add_token(store, auth.Actor.cli(), Role.ADMIN, label=label)
+            return made, True
+        if not credentials.plausible_token(token):
+            raise ValueError(f"an API token starts with {credentials.TOKEN_PREFIX!r}")
+        actor = auth.Actor.cli()
+        token_id = postgres.register_admin_token(
+            database_url, label, credentials.digest(token), actor.name
+        )
+        if token_id is not None:
+            auth.record(store, actor, "token.register", str(token_id), role=Role.ADMIN.value)
+        return token, token_id is not None
+    finally:
+        store.pool.close()
 
 
 def announce_stations(database_url: str, bootstrap_servers: str) -> int:
@@ -77,36 +93,9 @@ def zone_posters(config: QrConfig, *, zone: str | None, station: str | None) -> 
     return printer_for(config).poster_pdf(found), len(found)
 
 
-def _tokens(args: argparse.Namespace, database_url: str) -> int:
-    deps = offline_deps(database_url)
-    if args.action == "create":
-        token_id, token = usecases.create_token(deps, args.label)
-        print(f"token {token_id} ({args.label}):\n{token}")
-        print("Shown once: keep it in your secret store; only its hash is kept here.")
-    elif args.action == "list":
-        print(f"{'id':>4}  {'label':<36} {'created':<20} {'last used':<20} status")
-        for t in usecases.list_tokens(deps):
-            used = t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "-"
-            status = "revoked" if t.revoked_at else "live"
-            print(f"{t.id:>4}  {t.label:<36} {t.created_at:%Y-%m-%d %H:%M}     {used:<20} {status}")
-    elif not usecases.revoke_token(deps, args.id):
-        print(f"no live token {args.id}", file=sys.stderr)
-        return 1
-    else:
-        print(f"token {args.id} revoked")
-    return 0
-
-
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.qr.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    tok = sub.add_parser("tokens", help="admin API tokens")
-    tok_sub = tok.add_subparsers(dest="action", required=True)
-    create = tok_sub.add_parser("create", help="make a new token and print it once")
-    create.add_argument("--label", required=True, help="whose token it is, e.g. a desk")
-    tok_sub.add_parser("list", help="every token, live or revoked (never the token itself)")
-    revoke = tok_sub.add_parser("revoke", help="revoke a token by its id")
-    revoke.add_argument("id", type=int)
     pos = sub.add_parser("posters", help="write posters to a PDF file, offline")
     which = pos.add_mutually_exclusive_group(required=True)
     which.add_argument("--zone", help="every active station of this zone, one page each")
@@ -115,10 +104,6 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     sub.add_parser("announce", help="publish every station's record to the stations topic")
     args = parser.parse_args(argv)
 
-    if args.command == "tokens":
-        from shared.config import Connections, Env
-
-        return _tokens(args, Connections.from_env(Env.current(env)).database_url)
     config = QrConfig.from_env(env)
     if args.command == "posters":
         try:

@@ -13,6 +13,15 @@ from shared.signing import sign
 
 # The fields anyone may read: enough to find a station and check a poster, no contacts.
 PUBLIC_FIELDS = ("code", "name_en", "name_hi", "zone", "kind", "active", "qr_version")
+# What an admin may change of a station (the code never; the QR version only by rotation).
+EDITABLE_FIELDS = (
+    "name_en", "name_hi", "zone", "kind", "address", "sho_name", "sho_mobile", "sho_email",
+    "active",
+)  # fmt: skip
+# What an admin may change of a zone: the officers a station's alerts escalate to.
+ZONE_CONTACT_FIELDS = tuple(
+    f"{role}_{part}" for role in ("acp", "dcp") for part in ("name", "mobile", "email")
+)
 ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9 -]{0,31}$"
 _CODE = re.compile(STATION_CODE_PATTERN)
 _ZONE = re.compile(ZONE_PATTERN)
@@ -44,6 +53,12 @@ def admin_view(station: Station) -> dict[str, Any]:
     }
 
 
+def editable_view(station: Station) -> dict[str, Any]:
+    """The fields an admin may change, flat, as a form shows them."""
+    view = admin_view(station)
+    return {name: view[name] for name in EDITABLE_FIELDS}
+
+
 class NotFound(Exception):
     """No station (or zone) with that code."""
 
@@ -54,6 +69,11 @@ class Duplicate(Exception):
 
 class UnknownZone(ValueError):
     """The zone named for a station is not in the registry."""
+
+
+class Refused(ValueError):
+    """The registry refused a value its schema let through (a table's CHECK); the message
+    names the field."""
 
 
 class Deactivated(Exception):
@@ -68,12 +88,36 @@ def is_zone_code(zone: str) -> bool:
     return bool(_ZONE.fullmatch(zone))
 
 
-def zone_view(zone: Zone, *, with_contacts: bool) -> dict[str, Any]:
-    """A zone as the API shows it; its ACP's and DCP's contacts only to an admin."""
-    view: dict[str, Any] = {"code": zone.code, "name_en": zone.name_en, "name_hi": zone.name_hi}
-    if with_contacts:
-        view.update(acp=vars(zone.acp), dcp=vars(zone.dcp))
-    return view
+def zone_view(zone: Zone) -> dict[str, Any]:
+    """A zone as the API shows it (to admins), with its ACP's and DCP's contacts."""
+    return {
+        "code": zone.code, "name_en": zone.name_en, "name_hi": zone.name_hi,
+        "acp": vars(zone.acp), "dcp": vars(zone.dcp),
+    }  # fmt: skip
+
+
+def zone_contacts(zone: Zone) -> dict[str, str]:
+    """The zone's contacts as flat fields (``acp_name`` ... ``dcp_email``)."""
+    return {
+        f"{role}_{part}": getattr(getattr(zone, role), part)
+        for role in ("acp", "dcp")
+        for part in ("name", "mobile", "email")
+    }
+
+
+def with_contacts(zone: Zone, changes: dict[str, Any]) -> Zone:
+    """``zone`` with the flat contact ``changes`` (other keys are ignored)."""
+    merged = {**zone_contacts(zone), **{k: v for k, v in changes.items()
+                                        if k in ZONE_CONTACT_FIELDS}}  # fmt: skip
+    acp, dcp = (Contact(*(merged[f"{role}_{part}"] for part in ("name", "mobile", "email")))
+                for role in ("acp", "dcp"))  # fmt: skip
+    return replace(zone, acp=acp, dcp=dcp)
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The names whose values differ (for the audit log: names, never the values, which
+    may be an officer's number)."""
+    return sorted(name for name in after if before.get(name) != after[name])
 
 
 def qr_url(base_url: str, key: bytes, code: str, qr_version: int) -> str:

@@ -5,4 +5,3 @@ from prometheus_client import Counter
 
 REQUESTS = Counter("qr_http_requests_total", "HTTP requests answered", ["endpoint", "status"])
 CHANGES = Counter("qr_station_changes_total", "Registry changes published, by kind", ["change"])
-AUTH_FAILURES = Counter("qr_admin_auth_failures_total", "Requests with a missing or bad token")

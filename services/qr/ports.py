@@ -1,5 +1,5 @@
 """What the QR service's use cases need from the world, as protocols: the registry (stations,
-zones, admin tokens and the rotation audit) inside a unit of work, the publisher of station
+zones and the rotation audit) inside a unit of work, the publisher of station
 records, and a clock. The adapters under ``adapters/`` are the real ones; the tests have
 fakes."""
 
@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.qr.domain import Station, Zone
-from services.qr.tokens import StoredToken, TokenInfo
 from shared.events import StationChanged
 
 Clock = Callable[[], datetime]
@@ -44,30 +43,24 @@ class Registry(Protocol):
 
     def record_rotation(self, rotation: dict[str, Any]) -> int:
         """Keep ``rotation`` (station_code, from_version, to_version, reason, token_id,
-        rotated_by, rotated_at) in the audit; its id."""
+        rotated_by, rotated_at) in the audit; its id. ``token_id`` is an API token's id
+        (``api_tokens``) when a program rotated, None when a signed-in person did."""
 
     def rotations(self, code: str) -> list[dict[str, Any]]:
         """The station's rotation audit, oldest first (without token ids)."""
 
-    def get_zone(self, code: str) -> Zone:
+    def get_zone(self, code: str, *, for_update: bool = False) -> Zone:
         """NotFound when there is no such zone."""
 
     def list_zones(self) -> list[Zone]:
         """Ordered by code."""
 
-    def find_token(self, digest: str) -> StoredToken | None:
-        """The token whose hash is ``digest``, live or revoked."""
+    def update_zone(self, code: str, changes: dict[str, Any]) -> Zone:
+        """The zone with ``changes`` (its ACP's and DCP's contact fields only); NotFound."""
 
-    def token_used(self, token_id: int, at: datetime) -> None: ...
-
-    def insert_token(self, label: str, digest: str) -> int | None:
-        """The new token's id; None when that hash is stored already."""
-
-    def list_tokens(self) -> list[TokenInfo]:
-        """Every token, live or revoked, by id."""
-
-    def revoke_token(self, token_id: int, at: datetime) -> bool:
-        """True when a live token was revoked now."""
+    def touch_stations(self, zone: str) -> list[Station]:
+        """Every station of ``zone`` with a new revision (nothing else changed), to be
+        published again when the zone's contacts, which their records carry, changed."""
 
 
 # ``with unit_of_work() as registry:`` commits when the block ends normally and rolls back

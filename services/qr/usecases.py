@@ -18,14 +18,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from services.qr import metrics, tokens
+from services.qr import metrics
 from services.qr.domain import (
     Deactivated,
     NotFound,
     Zone,
+    changed_fields,
+    editable_view,
     is_station_code,
     is_zone_code,
     station_changed,
+    zone_contacts,
 )
 from services.qr.ports import Clock, Registry, StationPublisher, UnitOfWork
 from shared.clock import utc_now
@@ -68,7 +71,9 @@ def active_station(deps: Deps, code: str) -> Station:
     return station
 
 
-def list_stations(deps: Deps, *, zone: str | None = None, active: bool | None = None):
+def list_stations(
+    deps: Deps, *, zone: str | None = None, active: bool | None = None
+) -> list[Station]:
     with deps.unit_of_work() as registry:
         return registry.list_stations(zone=zone, active=active)
 
@@ -87,6 +92,14 @@ def list_zones(deps: Deps) -> list[Zone]:
         return registry.list_zones()
 
 
+def get_zone(deps: Deps, code: str) -> Zone:
+    """NotFound (also for what is not a zone code, without asking the store)."""
+    if not is_zone_code(code):
+        raise NotFound(code)
+    with deps.unit_of_work() as registry:
+        return registry.get_zone(code)
+
+
 def create_station(deps: Deps, fields: dict[str, Any]) -> Station:
     """Duplicate, UnknownZone, or PublishFailed (nothing created)."""
     with deps.unit_of_work() as registry:
@@ -95,16 +108,23 @@ def create_station(deps: Deps, fields: dict[str, Any]) -> Station:
     return station
 
 
-def update_station(deps: Deps, code: str, changes: dict[str, Any]) -> Station:
-    """NotFound, UnknownZone, or PublishFailed (nothing changed). Turning ``active`` off is
-    published as a deactivation."""
+def edit_station(deps: Deps, code: str, changes: dict[str, Any]) -> tuple[Station, list[str]]:
+    """The station after ``changes`` and the names of the fields that really changed
+    (none: nothing is published). NotFound, UnknownZone, or PublishFailed (nothing
+    changed). Turning ``active`` off is published as a deactivation."""
     with deps.unit_of_work() as registry:
         before = registry.get_station(_checked(code), for_update=True)
         station = registry.update_station(code, changes)
+        changed = changed_fields(editable_view(before), editable_view(station))
         if station != before:
             change = "deactivated" if before.active and not station.active else "updated"
             _announce(registry, deps, change, station)
-    return station
+    return station, changed
+
+
+def update_station(deps: Deps, code: str, changes: dict[str, Any]) -> Station:
+    """``edit_station``'s station."""
+    return edit_station(deps, code, changes)[0]
 
 
 def deactivate_station(deps: Deps, code: str) -> Station:
@@ -112,11 +132,12 @@ def deactivate_station(deps: Deps, code: str) -> Station:
 
 
 def rotate_qr(
-    deps: Deps, code: str, *, reason: str, by: tokens.TokenInfo | None, rotated_by: str = ""
+    deps: Deps, code: str, *, reason: str, rotated_by: str, token_id: int | None = None
 ) -> tuple[Station, dict[str, Any]]:
     """A new code version for the station, with its audit record; the old poster stops
-    working as soon as intake reads the published record. ``by`` is the admin token that
-    asked (``rotated_by`` names whoever asked without one). NotFound or PublishFailed."""
+    working as soon as intake reads the published record. ``rotated_by`` names who asked
+    (an account's username or a token's label), ``token_id`` the API token when a program
+    asked. NotFound or PublishFailed."""
     rotated_at = deps.clock()
     with deps.unit_of_work() as registry:
         registry.get_station(_checked(code), for_update=True)
@@ -126,9 +147,8 @@ def rotate_qr(
             "from_version": station.qr_version - 1,
             "to_version": station.qr_version,
             "reason": reason,
-            "rotated_by": by.label if by else rotated_by,
+            "rotated_by": rotated_by,
         }
-        token_id = by.id if by else None
         rotation_id = registry.record_rotation(
             {**audit, "token_id": token_id, "rotated_at": rotated_at}
         )
@@ -155,47 +175,21 @@ def announce_registry(deps: Deps) -> int:
     return len(stations)
 
 
-# -- admin tokens ---------------------------------------------------------------------------
-
-
-def authenticate(deps: Deps, presented: str) -> tokens.TokenInfo | None:
-    """The live token ``presented`` stands for, or None (unknown, revoked, malformed); its
-    last use is noted."""
-    if not presented or len(presented) > tokens.MAX_LENGTH:
-        return None
-    digest = tokens.token_hash(presented)
+def update_zone(deps: Deps, code: str, changes: dict[str, Any]) -> tuple[Zone, list[str]]:
+    """The zone after ``changes`` (ACP's and DCP's contacts) and the names of the fields
+    that really changed. The stations' records carry their zone's contacts (the notifier
+    escalates to them), so when any changed, every station of the zone is published again
+    ("updated", each with a new revision) before the change is committed. NotFound, or
+    PublishFailed (nothing changed)."""
+    if not is_zone_code(code):
+        raise NotFound(code)
     with deps.unit_of_work() as registry:
-        found = tokens.live_match(registry.find_token(digest), digest)
-        if found is not None:
-            registry.token_used(found.id, deps.clock())
-    return found
-
-
-def register_token(deps: Deps, token: str, label: str) -> tuple[int, bool]:
-    """Keep the hash of ``token`` under ``label``: (its id, registered now). Registering
-    the same token again gives the existing id (and does not bring back a revoked one)."""
-    digest = tokens.token_hash(token)
-    with deps.unit_of_work() as registry:
-        token_id = registry.insert_token(label, digest)
-        if token_id is not None:
-            return token_id, True
-        stored = registry.find_token(digest)
-        assert stored is not None  # the insert conflicted with it
-        return stored.info.id, False
-
-
-def create_token(deps: Deps, label: str) -> tuple[int, str]:
-    """A new token for ``label``: (id, token). The token is shown once and never stored."""
-    token = tokens.new_token()
-    return register_token(deps, token, label)[0], token
-
-
-def list_tokens(deps: Deps) -> list[tokens.TokenInfo]:
-    with deps.unit_of_work() as registry:
-        return registry.list_tokens()
-
-
-def revoke_token(deps: Deps, token_id: int) -> bool:
-    """True when a live token was revoked now."""
-    with deps.unit_of_work() as registry:
-        return registry.revoke_token(token_id, deps.clock())
+        before = registry.get_zone(code, for_update=True)
+        zone = registry.update_zone(code, changes)
+        changed = changed_fields(zone_contacts(before), zone_contacts(zone))
+        if changed:
+            stations = registry.touch_stations(code)
+            deps.publisher.publish(*(station_changed("updated", s, zone) for s in stations))
+            metrics.CHANGES.labels("updated").inc(len(stations))
+            logger.info("zone contacts changed", extra={"zone": code, "stations": len(stations)})
+    return zone, changed

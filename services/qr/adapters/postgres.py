@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
 from typing import Any
 
 import psycopg2
 import psycopg2.errors
 
-from services.qr.domain import Duplicate, NotFound, UnknownZone, Zone
+from services.qr.domain import (
+    EDITABLE_FIELDS,
+    ZONE_CONTACT_FIELDS,
+    Duplicate,
+    NotFound,
+    Refused,
+    UnknownZone,
+    Zone,
+)
 from services.qr.ports import RegistryUnavailable
-from services.qr.tokens import StoredToken, TokenInfo
 from shared import db
 from shared.events import Contact, Station
 
@@ -23,12 +29,11 @@ STATION_COLUMNS = (
 )  # fmt: skip
 _RETURNING = f" RETURNING {', '.join(STATION_COLUMNS)}"
 _SELECT = f"SELECT {', '.join(STATION_COLUMNS)} FROM stations"  # noqa: S608 - constants
-_EDITABLE = frozenset(STATION_COLUMNS) - {"code", "qr_version", "revision", "updated_at"}
+_EDITABLE = frozenset(EDITABLE_FIELDS)
 _ZONE_SELECT = (
     "SELECT code, name_en, name_hi, acp_name, acp_mobile, acp_email, dcp_name, dcp_mobile,"
     " dcp_email FROM zones"
 )
-_TOKEN_SELECT = "SELECT id, label, created_at, last_used_at, revoked_at FROM admin_tokens"  # noqa: S105 - SQL
 
 
 def unit_of_work(
@@ -132,6 +137,12 @@ class PostgresRegistry:
         except psycopg2.errors.ForeignKeyViolation:
             self._cur.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
             raise UnknownZone(fields.get("zone", "")) from None
+        except psycopg2.errors.CheckViolation as error:
+            # A value the schema let through but the table's CHECK does not (a code ending
+            # in a newline, say): the field is named by the constraint, "stations_<field>_check".
+            self._cur.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+            name = error.diag.constraint_name or ""
+            raise Refused(name.removeprefix("stations_").removesuffix("_check")) from None
 
     def bump_qr_version(self, code: str) -> Station:
         self._cur.execute(
@@ -164,8 +175,9 @@ class PostgresRegistry:
             for r in self._cur.fetchall()
         ]  # fmt: skip
 
-    def get_zone(self, code: str) -> Zone:
-        self._cur.execute(_ZONE_SELECT + " WHERE code = %s", (code,))
+    def get_zone(self, code: str, *, for_update: bool = False) -> Zone:
+        lock = " FOR UPDATE" if for_update else ""
+        self._cur.execute(_ZONE_SELECT + " WHERE code = %s" + lock, (code,))
         row = self._cur.fetchone()
         if row is None:
             raise NotFound(code)
@@ -175,34 +187,42 @@ class PostgresRegistry:
         self._cur.execute(_ZONE_SELECT + " ORDER BY code")
         return [_zone(row) for row in self._cur.fetchall()]
 
-    def find_token(self, digest: str) -> StoredToken | None:
+    def update_zone(self, code: str, changes: dict[str, Any]) -> Zone:
+        names = [n for n in ZONE_CONTACT_FIELDS if n in changes]
+        if names:
+            self._cur.execute(
+                f"UPDATE zones SET {', '.join(f'{n} = %s' for n in names)}"  # noqa: S608
+                " WHERE code = %s",
+                [*(changes[n] for n in names), code],
+            )
+        return self.get_zone(code)
+
+    def touch_stations(self, zone: str) -> list[Station]:
+        # The trigger gives each updated row a new revision.
         self._cur.execute(
-            "SELECT id, label, created_at, last_used_at, revoked_at, token_hash"
-            " FROM admin_tokens WHERE token_hash = %s",
-            (digest,),
+            "UPDATE stations SET updated_at = now() WHERE zone = %s"  # noqa: S608 - constants
+            + _RETURNING,
+            (zone,),
         )
-        row = self._cur.fetchone()
-        return None if row is None else StoredToken(TokenInfo(*row[:5]), row[5])
+        return sorted((_station(row) for row in self._cur.fetchall()), key=lambda s: s.code)
 
-    def token_used(self, token_id: int, at: datetime) -> None:
-        self._cur.execute("UPDATE admin_tokens SET last_used_at = %s WHERE id = %s", (at, token_id))
 
-    def insert_token(self, label: str, digest: str) -> int | None:
-        self._cur.execute(
-            "INSERT INTO admin_tokens (label, token_hash) VALUES (%s, %s)"
-            " ON CONFLICT (token_hash) DO NOTHING RETURNING id",
-            (label, digest),
-        )
-        row = self._cur.fetchone()
-        return None if row is None else row[0]
-
-    def list_tokens(self) -> list[TokenInfo]:
-        self._cur.execute(_TOKEN_SELECT + " ORDER BY id")
-        return [TokenInfo(*row) for row in self._cur.fetchall()]
-
-    def revoke_token(self, token_id: int, at: datetime) -> bool:
-        self._cur.execute(
-            "UPDATE admin_tokens SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL",
-            (at, token_id),
-        )
-        return self._cur.rowcount == 1
+def register_admin_token(
+    database_url: str, label: str, token_hash: str, created_by: str
+) -> int | None:
+    """Keep ``token_hash`` as an ``admin`` API token unless that hash is kept already (a
+    revoked token stays revoked): the new token's id, or None when it was kept already."""
+    try:
+        with (
+            db.connection(database_url, application_name="qr-cli") as conn,
+            db.transaction(conn) as cur,
+        ):
+            cur.execute(
+                "INSERT INTO api_tokens (label, role, token_hash, created_by)"
+                " VALUES (%s, 'admin', %s, %s) ON CONFLICT (token_hash) DO NOTHING RETURNING id",
+                (label, token_hash, created_by),
+            )
+            row = cur.fetchone()
+            return None if row is None else int(row[0])
+    except psycopg2.OperationalError as error:
+        raise RegistryUnavailable(str(error)) from error

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from services.qr import usecases
 from services.qr.rendering.printing import Printer
 from services.qr.schemas import ImageQuerySchema
+from shared.auth import access
 
 codes = Blueprint("codes", __name__, url_prefix="/api/v1")
 # A rotation changes the image behind the same URL: caches must not keep the old one.
@@ -29,6 +30,7 @@ def _pdf(data: bytes, filename: str) -> Response:
 
 
 @codes.get("/stations/<code>/qr-url")
+@access.public
 def qr_url(code: str) -> Response:
     station = usecases.active_station(_deps(), code)
     url = _printer().url(station)
@@ -36,6 +38,7 @@ def qr_url(code: str) -> Response:
 
 
 @codes.get("/stations/<code>/qr.png")
+@access.public
 def qr_png(code: str) -> Response:
     size = ImageQuerySchema().load(request.args.to_dict())
     image = _printer().png(usecases.active_station(_deps(), code), **size)
@@ -43,6 +46,7 @@ def qr_png(code: str) -> Response:
 
 
 @codes.get("/stations/<code>/qr.svg")
+@access.public
 def qr_svg(code: str) -> Response:
     size = ImageQuerySchema().load(request.args.to_dict())
     image = _printer().svg(usecases.active_station(_deps(), code), **size)
@@ -50,6 +54,7 @@ def qr_svg(code: str) -> Response:
 
 
 @codes.get("/stations/<code>/poster.pdf")
+@access.public
 def poster(code: str) -> Response:
     station = usecases.active_station(_deps(), code)
     pdf = _printer().poster_pdf([station])
@@ -57,6 +62,7 @@ def poster(code: str) -> Response:
 
 
 @codes.get("/zones/<zone>/posters.pdf")
+@access.public
 def zone_posters(zone: str) -> Response:
     pdf = _printer().poster_pdf(usecases.zone_stations(_deps(), zone))
     return _pdf(pdf, f"posters-{zone}.pdf")

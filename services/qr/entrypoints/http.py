@@ -1,9 +1,12 @@
-"""The QR service's HTTP entrypoint: the registry API, QR images and posters, on the shared
-HTTP kit (health, readiness, metrics, error bodies, body cap, security headers). Run under
-gunicorn as ``gunicorn 'services.qr.entrypoints.http:wsgi()'``.
+"""The QR service's HTTP entrypoint: the registry API, QR images and posters, and the IT
+cell's pages, on the shared HTTP kit (health, readiness, metrics, error bodies, body cap,
+security headers, and the police sign-in gate). Run under gunicorn as
+``gunicorn 'services.qr.entrypoints.http:wsgi()'``.
 
-Who may do what is in ``entrypoints/admin.py``; the routes are in ``registry_api.py`` and
-``codes_api.py``; here the app is put together and the use cases' errors become answers.
+Each route declares who may use it (``shared.auth.access``): the registry API and the pages
+are the ``admin`` role's, QR images and posters are public. The routes are in
+``registry_api.py``, ``codes_api.py``, ``registry_pages.py`` and ``people_pages.py``; here
+the app is put together and the use cases' errors become answers.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from services.qr.adapters.kafka import StationsPublisher
 from services.qr.config import QrConfig
 from services.qr.entrypoints.codes_api import codes
 from services.qr.entrypoints.errors import map_errors
+from services.qr.entrypoints.people_pages import people
 from services.qr.entrypoints.registry_api import docs, registry
+from services.qr.entrypoints.registry_pages import admin
 from services.qr.rendering.printing import printer_for
 from shared import logs
 from shared.auth import Gate, gate_from_env
@@ -51,7 +56,7 @@ def create_app(
     )
     app.extensions["qr"] = deps
     app.extensions["qr.printer"] = printer_for(config)
-    for blueprint in (registry, codes, docs):
+    for blueprint in (registry, codes, docs, admin, people):
         app.register_blueprint(blueprint)
     map_errors(app)
     return app

@@ -8,6 +8,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from services.qr.contacts import ZoneContactsSchema
 from services.qr.schemas import (
     ImageQuerySchema,
     ListQuerySchema,
@@ -26,6 +27,9 @@ _CODE = {
     "schema": {"type": "string", "pattern": STATION_CODE_PATTERN},
     "description": "the station's code, e.g. GGN-SADAR",
 }
+_ZONE = {"name": "zone", "in": "path", "required": True, "schema": {"type": "string"}}
+# A bearer token of the admin role (./pratikriya tokens add --role admin), or a signed-in
+# admin's session cookie with its CSRF token.
 _ADMIN: list[dict[str, list[str]]] = [{"admin": []}]
 
 
@@ -40,7 +44,8 @@ def _file(mimetype: str, description: str) -> dict[str, Any]:
 def _answers(ok: str, good: dict[str, Any], *, admin: bool = False, body: bool = False):
     answers = {ok: good, "404": json_response("Error", "no such station or zone")}
     if admin:
-        answers["401"] = json_response("Error", "no admin token, or not a valid one")
+        answers["401"] = json_response("Error", "no sign-in or token, or not a valid one")
+        answers["403"] = json_response("Error", "a role other than admin")
     if body:
         answers["400"] = json_response("Error", "not a JSON object")
         answers["413"] = json_response("Error", "body over 64 KB")
@@ -77,15 +82,19 @@ def build_spec() -> dict[str, Any]:
     spec.components.schema("Station", schema=StationSchema)
     spec.components.schema("StationChanges", schema=StationChangesSchema(partial=True))
     spec.components.schema("Rotation", schema=RotationSchema)
+    spec.components.schema("ZoneContacts", schema=ZoneContactsSchema)
     add_error_schemas(spec)
-    station = json_response({"type": "object"}, "the station (contacts only with an admin token)")
+    station = json_response({"type": "object"}, "the station, with its SHO's contacts")
     spec.path(
         path="/api/v1/stations",
         operations={
             "get": {
                 "summary": "Stations, by zone and whether active",
+                "security": _ADMIN,
                 "parameters": _query(ListQuerySchema),
-                "responses": _answers("200", json_response({"type": "object"}, "{items: [...]}")),
+                "responses": _answers(
+                    "200", json_response({"type": "object"}, "{items: [...]}"), admin=True
+                ),
             },
             "post": {
                 "summary": "Add a station",
@@ -102,7 +111,11 @@ def build_spec() -> dict[str, Any]:
         path="/api/v1/stations/{code}",
         parameters=[_CODE],
         operations={
-            "get": {"summary": "One station", "responses": _answers("200", station)},
+            "get": {
+                "summary": "One station",
+                "security": _ADMIN,
+                "responses": _answers("200", station, admin=True),
+            },
             "patch": {
                 "summary": "Change a station (not its code or QR version)",
                 "security": _ADMIN,
@@ -150,8 +163,26 @@ def build_spec() -> dict[str, Any]:
         path="/api/v1/zones",
         operations={
             "get": {
-                "summary": "Zones (with ACP/DCP contacts for an admin token)",
-                "responses": _answers("200", json_response({"type": "object"}, "{items: [...]}")),
+                "summary": "Zones, with their ACP's and DCP's contacts",
+                "security": _ADMIN,
+                "responses": _answers(
+                    "200", json_response({"type": "object"}, "{items: [...]}"), admin=True
+                ),
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/zones/{zone}",
+        parameters=[_ZONE],
+        operations={
+            "patch": {
+                "summary": "Change the zone's ACP's and DCP's contacts; its stations are"
+                " published again with them",
+                "security": _ADMIN,
+                "requestBody": _body("ZoneContacts"),
+                "responses": _answers(
+                    "200", json_response({"type": "object"}, "the zone"), admin=True, body=True
+                ),
             }
         },
     )
@@ -193,7 +224,7 @@ def build_spec() -> dict[str, Any]:
     )
     spec.path(
         path="/api/v1/zones/{zone}/posters.pdf",
-        parameters=[{"name": "zone", "in": "path", "required": True, "schema": {"type": "string"}}],
+        parameters=[_ZONE],
         operations={
             "get": {
                 "summary": "Every active station's poster in a zone, one per page",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.qr.support import http, make_token, new_station, start_services, zbar
+from tests.integration.qr.support import admin_token as new_admin_token
+from tests.integration.qr.support import http, new_station, start_services, zbar
 from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -23,7 +24,7 @@ def running(stack_config, infra) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def admin_token(infra) -> str:
-    return make_token(infra["DATABASE_URL"], "e2e tests")[1]
+    return new_admin_token(infra["DATABASE_URL"], "e2e tests")[1]
 
 
 def scan_poster(pdf: bytes, folder: Path) -> list[str]:

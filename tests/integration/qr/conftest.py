@@ -1,5 +1,5 @@
-"""Fixtures for the QR service on the real servers: the app in-process, an admin token of
-its own, a zone of its own, a tail of the stations topic, and the running services."""
+"""Fixtures for the QR service on the real servers: the app in-process, an admin API token
+of its own, a zone of its own, a tail of the stations topic, and the running services."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from tests.integration.qr.support import make_token, start_services
+from tests.integration.qr.support import admin_token as new_admin_token
+from tests.integration.qr.support import start_services
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +34,8 @@ def qr_client(qr_app):
 
 @pytest.fixture(scope="session")
 def admin_token(infra) -> str:
-    """A token made the way the command-line tool makes one."""
-    return make_token(infra["DATABASE_URL"], f"tests {uuid.uuid4().hex[:6]}")[1]
+    """An ``admin`` API token, made as ``./pratikriya tokens add --role admin`` makes one."""
+    return new_admin_token(infra["DATABASE_URL"], f"tests {uuid.uuid4().hex[:6]}")[1]
 
 
 @pytest.fixture

@@ -60,31 +60,66 @@ def pdf_pages(pdf: Path) -> int:
     return int(line.split()[1])
 
 
-def make_token(database_url: str, label: str) -> tuple[int, str]:
-    """(id, token): a new admin token, made the way the command-line tool makes one."""
-    from services.qr import usecases
+def admin_token(database_url: str, label: str = "tests") -> tuple[int, str]:
+    """(id, token): a new ``admin`` API token, as ``./pratikriya tokens add --role admin``
+    makes one."""
+    from shared.auth import Role
+    from shared.auth import accounts as auth
+    from tests.police import store
 
-    return usecases.create_token(_tokens_only(database_url), label)
+    kept = store(database_url)
+    try:
+        record, token = auth.add_token(kept, auth.Actor.cli(), Role.ADMIN, label=label)
+    finally:
+        kept.pool.close()
+    return record.id, token
 
 
-def revoke_token(database_url: str, token_id: int) -> bool:
-    from services.qr import usecases
+def revoke_token(database_url: str, token_id: int) -> None:
+    from shared.auth import accounts as auth
+    from tests.police import store
 
-    return usecases.revoke_token(_tokens_only(database_url), token_id)
+    kept = store(database_url)
+    try:
+        auth.revoke_token(kept, auth.Actor.cli(), token_id)
+    finally:
+        kept.pool.close()
 
 
-def _tokens_only(database_url: str):
-    from services.qr.cli import offline_deps
+def token_id_of(database_url: str, token: str) -> int:
+    from shared import db
+    from shared.auth.credentials import digest
 
-    return offline_deps(database_url)
+    with db.connection(database_url) as conn, db.transaction(conn) as cur:
+        cur.execute("SELECT id FROM api_tokens WHERE token_hash = %s", (digest(token),))
+        return int(cur.fetchone()[0])
+
+
+def audit_lines(database_url: str, target: str) -> list[dict[str, Any]]:
+    """The audit log's lines about ``target``, oldest first."""
+    from shared import db
+
+    with db.connection(database_url) as conn, db.transaction(conn) as cur:
+        cur.execute(
+            "SELECT actor_kind, actor_id, actor_name, action, reason, details::text"
+            " FROM audit_log WHERE target = %s ORDER BY id",
+            (target,),
+        )
+        names = ("actor_kind", "actor_id", "actor_name", "action", "reason", "details")
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def start_services(stack_config, infra) -> dict[str, str]:
     """Intake and the QR service under gunicorn, as ./pratikriya up runs them (intake with
-    its default settings, so it follows the stations topic); their URLs by name."""
+    its default settings, so it follows the stations topic); their URLs by name. The QR
+    service is started afresh, so it runs this checkout's code; every test signs in from
+    127.0.0.1, so the pause after many failed sign-ins from one address is set out of reach
+    (the lock of one account after five still holds)."""
     from ops import services
 
+    services.stop_service(stack_config, "qr")
+    env = {**infra, "AUTH_IP_MAX_FAILURES": "1000000"}
     return {
-        name: f"http://127.0.0.1:{services.start_service(stack_config, name, infra)}"
+        name: f"http://127.0.0.1:{services.start_service(stack_config, name, env)}"
         for name in ("intake", "qr")
     }

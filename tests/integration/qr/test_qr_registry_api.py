@@ -1,5 +1,6 @@
-"""The station registry API on the real PostgreSQL and Kafka: changes need a token, every
-change is on the stations topic, and the public never sees contact details."""
+"""The station registry API on the real PostgreSQL and Kafka: every route, reads included,
+needs the admin role; every change is on the stations topic and in the audit log, which
+never holds a contact's number."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import json
 
 import pytest
 
-from tests.integration.qr.support import make_token, new_station, revoke_token
+from shared.auth import Role
+from tests.integration.qr.support import (
+    admin_token,
+    audit_lines,
+    new_station,
+    revoke_token,
+    token_id_of,
+)
+from tests.police import bearer, token
 
 pytestmark = pytest.mark.integration
 CONTACTS = ("address", "sho_name", "sho_mobile", "sho_email")
@@ -28,11 +37,10 @@ def test_a_created_station_is_readable_and_announced_with_its_zone_contacts(
     assert created.headers["Location"] == f"/api/v1/stations/{body['code']}"
     assert created.json["sho_mobile"] == "+919812345678"
     assert (created.json["qr_version"], created.json["active"]) == (1, True)
-    public = qr_client.get(f"/api/v1/stations/{body['code']}").json
-    assert public["name_hi"] == body["name_hi"]
-    assert not set(CONTACTS) & set(public)
+    anonymous = qr_client.get(f"/api/v1/stations/{body['code']}")
+    assert anonymous.status_code == 401 and "sho_email" not in anonymous.get_data(as_text=True)
     admin = qr_client.get(f"/api/v1/stations/{body['code']}", headers=auth).json
-    assert admin["sho_email"] == body["sho_email"]
+    assert admin["sho_email"] == body["sho_email"] and admin["name_hi"] == body["name_hi"]
     [(key, event)] = stations_tail.events()
     assert key == body["code"].encode()
     assert event["change"] == "created"
@@ -45,8 +53,8 @@ def test_a_created_station_is_readable_and_announced_with_its_zone_contacts(
 def test_changes_without_a_valid_token_are_refused_and_change_nothing(
     qr_client, infra, zone, stations_tail
 ):
-    token_id, revoked = make_token(infra["DATABASE_URL"], "to be revoked")
-    assert revoke_token(infra["DATABASE_URL"], token_id)
+    token_id, revoked = admin_token(infra["DATABASE_URL"], "to be revoked")
+    revoke_token(infra["DATABASE_URL"], token_id)
     body = new_station(zone)
 
     answers = [
@@ -63,11 +71,32 @@ def test_changes_without_a_valid_token_are_refused_and_change_nothing(
     assert [a.status_code for a in answers] == [401] * 6
     assert answers[0].headers["WWW-Authenticate"].startswith("Bearer")
     assert "error" in answers[2].json
-    assert qr_client.get(f"/api/v1/stations/{body['code']}").status_code == 404
     assert records(stations_tail) == []
 
 
-def test_a_bad_token_on_a_public_read_is_refused_rather_than_ignored(qr_client):
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
+def test_no_other_role_reads_or_changes_the_registry(qr_client, infra, zone, role):
+    scope = {"station_code": "GGN-SADAR"} if role is Role.SHO else {}
+    scope = {"zone": "East"} if role in (Role.DCP, Role.ACP) else scope
+    other = bearer(token(infra["DATABASE_URL"], role, **scope))
+
+    answers = [
+        qr_client.get("/api/v1/stations", headers=other),
+        qr_client.get("/api/v1/stations/GGN-SADAR", headers=other),
+        qr_client.get("/api/v1/stations/GGN-SADAR/rotations", headers=other),
+        qr_client.get("/api/v1/zones", headers=other),
+        qr_client.post("/api/v1/stations", json=new_station(zone), headers=other),
+        qr_client.patch("/api/v1/stations/GGN-SADAR", json={"sho_name": "X"}, headers=other),
+        qr_client.post("/api/v1/stations/GGN-SADAR/qr/rotate", json={"reason": "x"},
+                       headers=other),
+        qr_client.patch(f"/api/v1/zones/{zone}", json={"acp_name": "X"}, headers=other),
+    ]  # fmt: skip
+
+    assert [a.status_code for a in answers] == [403] * len(answers)
+    assert "+91" not in "".join(a.get_data(as_text=True) for a in answers)
+
+
+def test_a_bad_token_on_a_read_is_refused(qr_client):
     answer = qr_client.get("/api/v1/stations/GGN-SADAR", headers={"Authorization": "Bearer x"})
     assert answer.status_code == 401
 
@@ -89,6 +118,15 @@ def test_invalid_input_gets_422_with_an_error_per_field(qr_client, auth, station
     assert records(stations_tail) == []
 
 
+@pytest.mark.parametrize("code", ["GGN-NEWLINE\n", "GGN-NEWLINE\r\n"])
+def test_a_code_the_table_refuses_is_a_field_error_rather_than_a_server_error(
+    qr_client, auth, zone, stations_tail, code
+):
+    answer = qr_client.post("/api/v1/stations", json=new_station(zone, code=code), headers=auth)
+    assert answer.status_code == 422 and list(answer.json["errors"]) == ["code"]
+    assert records(stations_tail) == []
+
+
 def test_an_unknown_zone_is_a_field_error(qr_client, auth):
     answer = qr_client.post("/api/v1/stations", json=new_station("Atlantis"), headers=auth)
     assert answer.status_code == 422
@@ -103,16 +141,15 @@ def test_a_duplicate_code_gets_409_and_an_unknown_one_404(qr_client, auth, zone)
 
     assert again.status_code == 409
     assert "error" in again.json
-    assert qr_client.get(f"/api/v1/stations/{body['code']}").json["name_en"] == body["name_en"]
+    kept = qr_client.get(f"/api/v1/stations/{body['code']}", headers=auth)
+    assert kept.json["name_en"] == body["name_en"]
     missing = "GGN-NO-SUCH-" + body["code"][-6:]
-    assert qr_client.get(f"/api/v1/stations/{missing}").status_code == 404
+    assert qr_client.get(f"/api/v1/stations/{missing}", headers=auth).status_code == 404
     assert qr_client.patch(f"/api/v1/stations/{missing}", json={}, headers=auth).status_code == 404
-    assert qr_client.get("/api/v1/stations/not%20a%20code").status_code == 404
+    assert qr_client.get("/api/v1/stations/not%20a%20code", headers=auth).status_code == 404
 
 
-def test_the_list_filters_by_zone_and_active_and_hides_contacts_from_the_public(
-    qr_client, auth, zone
-):
+def test_the_list_filters_by_zone_and_active_and_shows_the_sho_s_contacts(qr_client, auth, zone):
     codes = []
     for _ in range(3):
         body = new_station(zone)
@@ -120,20 +157,23 @@ def test_the_list_filters_by_zone_and_active_and_hides_contacts_from_the_public(
         codes.append(body["code"])
     qr_client.delete(f"/api/v1/stations/{codes[0]}", headers=auth)
 
-    everyone = qr_client.get(f"/api/v1/stations?zone={zone}").json["items"]
-    active = qr_client.get(f"/api/v1/stations?zone={zone}&active=true", headers=auth).json["items"]
-    inactive = qr_client.get(f"/api/v1/stations?zone={zone}&active=false").json["items"]
+    def listed(query: str) -> list[dict]:
+        return qr_client.get(f"/api/v1/stations?{query}", headers=auth).json["items"]
+
+    everyone, active = listed(f"zone={zone}"), listed(f"zone={zone}&active=true")
+    inactive = listed(f"zone={zone}&active=false")
 
     assert sorted(s["code"] for s in everyone) == sorted(codes)
     assert sorted(s["code"] for s in active) == sorted(codes[1:])
     assert [s["code"] for s in inactive] == [codes[0]]
-    assert all(not set(CONTACTS) & set(s) for s in everyone)
+    assert all(set(CONTACTS) <= set(s) for s in everyone)
     assert all(s["sho_mobile"] == "+919000000301" for s in active)
-    assert qr_client.get("/api/v1/stations?active=maybe").status_code == 422
+    assert qr_client.get("/api/v1/stations?active=maybe", headers=auth).status_code == 422
+    assert qr_client.get(f"/api/v1/stations?zone={zone}").status_code == 401
 
 
 def test_an_update_and_a_deactivation_are_each_published_with_a_new_revision(
-    qr_client, auth, zone, stations_tail
+    qr_client, auth, admin_token, infra, zone, stations_tail
 ):
     body = new_station(zone)
     created = qr_client.post("/api/v1/stations", json=body, headers=auth).json
@@ -158,10 +198,18 @@ def test_an_update_and_a_deactivation_are_each_published_with_a_new_revision(
     assert revisions[0] == created["revision"] and revisions == sorted(set(revisions))
     assert qr_client.get(f"/api/v1/stations/{code}/qr-url").status_code == 410
     assert qr_client.get(f"/api/v1/stations/{code}/poster.pdf").status_code == 410
+    lines = audit_lines(infra["DATABASE_URL"], code)
+    assert [(line["action"], line["actor_kind"]) for line in lines] == [
+        ("station.create", "token"), ("station.update", "token"), ("station.update", "token"),
+    ]  # fmt: skip
+    assert {line["actor_id"] for line in lines} == {token_id_of(infra["DATABASE_URL"], admin_token)}
+    assert json.loads(lines[1]["details"]) == {"fields": ["name_en", "sho_name"]}
+    assert json.loads(lines[2]["details"]) == {"fields": ["active"]}
+    assert "+91" not in json.dumps(lines) and "Kavita" not in json.dumps(lines)
 
 
 def test_a_rotation_makes_a_new_version_with_an_audit_record_and_an_event(
-    qr_client, auth, admin_token, zone, stations_tail
+    qr_client, auth, admin_token, infra, zone, stations_tail
 ):
     body = new_station(zone)
     qr_client.post("/api/v1/stations", json=body, headers=auth)
@@ -183,6 +231,13 @@ def test_a_rotation_makes_a_new_version_with_an_audit_record_and_an_event(
     assert (audit["from_version"], audit["to_version"], audit["reason"]) == (1, 2, "poster defaced")
     assert audit["rotated_by"].startswith("tests ") and audit["rotated_at"]
     assert qr_client.get(f"/api/v1/stations/{code}/rotations").status_code == 401
+    token_id = token_id_of(infra["DATABASE_URL"], admin_token)
+    assert rotation_token(infra["DATABASE_URL"], code) == token_id
+    [line] = [
+        x for x in audit_lines(infra["DATABASE_URL"], code) if x["action"] == "station.rotate"
+    ]
+    assert line["reason"] == "poster defaced"
+    assert json.loads(line["details"]) == {"from_version": 1, "to_version": 2}
     events = records(stations_tail)
     assert [(e["change"], e["qr_version"]) for e in events] == [("created", 1), ("rotated", 2)]
 
@@ -206,16 +261,55 @@ def test_with_kafka_unreachable_a_change_is_refused_with_503_and_not_made(qr_con
 
     assert answer.status_code == 503
     assert answer.headers["Retry-After"]
-    assert client.get(f"/api/v1/stations/{body['code']}").status_code == 404
+    assert client.get(f"/api/v1/stations/{body['code']}", headers=auth).status_code == 404
     assert client.get("/readyz").json["failing"] == ["kafka"]
 
 
-def test_zones_show_names_to_everyone_and_escalation_contacts_to_admins(qr_client, auth, zone):
-    public = {z["code"]: z for z in qr_client.get("/api/v1/zones").json["items"]}
+def test_zones_show_their_escalation_contacts_to_admins_alone(qr_client, auth, zone):
     admin = {z["code"]: z for z in qr_client.get("/api/v1/zones", headers=auth).json["items"]}
+    anonymous = qr_client.get("/api/v1/zones")
 
-    assert public[zone] == {"code": zone, "name_en": f"Zone {zone}", "name_hi": "परीक्षण क्षेत्र"}
     assert admin[zone]["acp"]["mobile"] == "+919000000201"
     assert admin[zone]["dcp"]["name"] == "DCP Test"
-    assert "East" in public
-    assert json.dumps(public).count("+91") == 0
+    assert admin[zone]["name_hi"] == "परीक्षण क्षेत्र" and "East" in admin
+    assert anonymous.status_code == 401 and "+91" not in anonymous.get_data(as_text=True)
+
+
+def test_a_zone_s_new_contacts_are_published_on_each_of_its_stations(
+    qr_client, auth, infra, zone, stations_tail
+):
+    codes = sorted(new_station(zone)["code"] for _ in range(2))
+    for code in codes:
+        qr_client.post("/api/v1/stations", json=new_station(zone, code=code), headers=auth)
+
+    changed = qr_client.patch(
+        f"/api/v1/zones/{zone}", json={"dcp_name": "DCP Rao", "dcp_mobile": "98123 45670"},
+        headers=auth,
+    )  # fmt: skip
+    refused = qr_client.patch(f"/api/v1/zones/{zone}", json={"acp_mobile": "1"}, headers=auth)
+    missing = qr_client.patch("/api/v1/zones/Nowhere", json={"acp_name": "X"}, headers=auth)
+
+    assert changed.status_code == 200 and changed.json["dcp"]["mobile"] == "+919812345670"
+    assert changed.json["acp"]["name"] == "ACP Test"
+    assert refused.status_code == 422 and list(refused.json["errors"]) == ["acp_mobile"]
+    assert missing.status_code == 404
+    # Each station's records in order (one partition per key; none across stations).
+    published = records(stations_tail)
+    events = {c: [e for e in published if e["code"] == c] for c in codes}
+    assert {c: [e["change"] for e in found] for c, found in events.items()} == {
+        c: ["created", "updated"] for c in codes
+    }
+    assert {found[1]["dcp"]["name"] for found in events.values()} == {"DCP Rao"}
+    assert all(found[1]["revision"] > found[0]["revision"] for found in events.values())
+    [line] = audit_lines(infra["DATABASE_URL"], zone)
+    assert (line["action"], json.loads(line["details"])) == (
+        "zone.update", {"fields": ["dcp_mobile", "dcp_name"]},
+    )  # fmt: skip
+
+
+def rotation_token(database_url: str, code: str) -> int | None:
+    from shared import db
+
+    with db.connection(database_url) as conn, db.transaction(conn) as cur:
+        cur.execute("SELECT token_id FROM qr_rotations WHERE station_code = %s", (code,))
+        return cur.fetchone()[0]

@@ -13,15 +13,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.qr.adapters.kafka import PublishFailed
-from services.qr.domain import Duplicate, NotFound, UnknownZone, Zone
-from services.qr.tokens import StoredToken, TokenInfo
+from services.qr.domain import (
+    EDITABLE_FIELDS,
+    Duplicate,
+    NotFound,
+    UnknownZone,
+    Zone,
+    with_contacts,
+)
 from shared.events import Contact, Station, StationChanged
 
 NOW = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
-_EDITABLE = {
-    "name_en", "name_hi", "zone", "kind", "address", "sho_name", "sho_mobile", "sho_email",
-    "active",
-}  # fmt: skip
 
 
 @dataclass
@@ -31,7 +33,6 @@ class Tables:
     stations: dict[str, Station] = field(default_factory=dict)
     zones: dict[str, Zone] = field(default_factory=dict)
     rotations: list[dict[str, Any]] = field(default_factory=list)
-    tokens: dict[str, StoredToken] = field(default_factory=dict)
     revision: int = 100
 
 
@@ -84,7 +85,7 @@ class FakeRegistry:
 
     def update_station(self, code: str, changes: dict[str, Any]) -> Station:
         before = self.get_station(code)
-        editable = {k: v for k, v in changes.items() if k in _EDITABLE}
+        editable = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
         if "zone" in editable and editable["zone"] not in self.tables.zones:
             raise UnknownZone(editable["zone"])
         after = changed(before, editable)
@@ -111,7 +112,7 @@ class FakeRegistry:
             if r["station_code"] == code
         ]  # fmt: skip
 
-    def get_zone(self, code: str) -> Zone:
+    def get_zone(self, code: str, *, for_update: bool = False) -> Zone:
         if code not in self.tables.zones:
             raise NotFound(code)
         return self.tables.zones[code]
@@ -119,33 +120,16 @@ class FakeRegistry:
     def list_zones(self) -> list[Zone]:
         return sorted(self.tables.zones.values(), key=lambda z: z.code)
 
-    def find_token(self, digest: str) -> StoredToken | None:
-        return self.tables.tokens.get(digest)
+    def update_zone(self, code: str, changes: dict[str, Any]) -> Zone:
+        self.tables.zones[code] = with_contacts(self.get_zone(code), changes)
+        return self.tables.zones[code]
 
-    def token_used(self, token_id: int, at: datetime) -> None:
-        self._change_token(token_id, last_used_at=at)
-
-    def insert_token(self, label: str, digest: str) -> int | None:
-        if digest in self.tables.tokens:
-            return None
-        info = TokenInfo(len(self.tables.tokens) + 1, label, NOW, None, None)
-        self.tables.tokens[digest] = StoredToken(info, digest)
-        return info.id
-
-    def list_tokens(self) -> list[TokenInfo]:
-        return sorted((t.info for t in self.tables.tokens.values()), key=lambda t: t.id)
-
-    def revoke_token(self, token_id: int, at: datetime) -> bool:
-        live = [t for t in self.tables.tokens.values() if t.info.id == token_id]
-        if not live or live[0].info.revoked_at is not None:
-            return False
-        self._change_token(token_id, revoked_at=at)
-        return True
-
-    def _change_token(self, token_id: int, **changes: Any) -> None:
-        for digest, stored in self.tables.tokens.items():
-            if stored.info.id == token_id:
-                self.tables.tokens[digest] = replace(stored, info=replace(stored.info, **changes))
+    def touch_stations(self, zone: str) -> list[Station]:
+        touched = []
+        for station in self.list_stations(zone=zone):
+            touched.append(replace(station, revision=self._next_revision()))
+            self.tables.stations[station.code] = touched[-1]
+        return touched
 
 
 class FakeUnitOfWork:

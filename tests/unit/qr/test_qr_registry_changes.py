@@ -56,20 +56,23 @@ def test_a_change_kafka_did_not_acknowledge_leaves_the_registry_unchanged(deps, 
     with pytest.raises(PublishFailed):
         usecases.update_station(deps, "GGN-KEPT", {"name_en": "Renamed"})
     with pytest.raises(PublishFailed):
-        usecases.rotate_qr(deps, "GGN-KEPT", reason="defaced", by=None, rotated_by="desk")
+        usecases.rotate_qr(deps, "GGN-KEPT", reason="defaced", rotated_by="desk")
+    with pytest.raises(PublishFailed):
+        usecases.update_zone(deps, "East", {"acp_name": "Someone else"})
 
     assert "GGN-LOST" not in uow.committed.stations
     assert uow.committed.stations["GGN-KEPT"] == before
     assert uow.committed.rotations == []
+    assert uow.committed.zones["East"] == a_zone("East")
     assert [r.change for r in publisher.acknowledged] == ["created"]
 
 
 def test_a_rotation_bumps_the_version_signs_anew_and_keeps_an_audit_record(deps, uow, publisher):
     created = usecases.create_station(deps, station_fields("GGN-ROT"))
-    token_id, token = usecases.create_token(deps, "control room")
-    admin = usecases.authenticate(deps, token)
 
-    station, audit = usecases.rotate_qr(deps, "GGN-ROT", reason="poster defaced", by=admin)
+    station, audit = usecases.rotate_qr(
+        deps, "GGN-ROT", reason="poster defaced", rotated_by="control room", token_id=7
+    )
 
     assert station.qr_version == 2 and station.revision > created.revision
     assert uow.committed.stations["GGN-ROT"].qr_version == 2
@@ -77,7 +80,7 @@ def test_a_rotation_bumps_the_version_signs_anew_and_keeps_an_audit_record(deps,
         "id": 1, "station_code": "GGN-ROT", "from_version": 1, "to_version": 2,
         "reason": "poster defaced", "rotated_by": "control room", "rotated_at": NOW.isoformat(),
     }  # fmt: skip
-    assert uow.committed.rotations[0]["token_id"] == token_id
+    assert uow.committed.rotations[0]["token_id"] == 7
     assert usecases.rotations(deps, "GGN-ROT") == [audit]
     assert [(r.change, r.qr_version) for r in publisher.acknowledged] == [
         ("created", 1), ("rotated", 2),
@@ -95,7 +98,7 @@ def test_the_rotated_station_s_url_is_signed_for_the_new_version_only():
     printer = Printer("https://feedback.example", b"k" * 32, Fonts.in_folder(Path("unused")))
     old = printer.url(usecases.create_station(deps, station_fields("GGN-SIGN")))
 
-    station, _ = usecases.rotate_qr(deps, "GGN-SIGN", reason="lost", by=None, rotated_by="desk")
+    station, _ = usecases.rotate_qr(deps, "GGN-SIGN", reason="lost", rotated_by="it.admin")
     new = printer.url(station)
 
     assert new == f"https://feedback.example/s/GGN-SIGN?v=2&sig={sign(b'k' * 32, 'GGN-SIGN', 2)}"
@@ -177,3 +180,51 @@ def test_announcing_publishes_every_station_once_with_its_zone(deps, publisher):
     assert sorted((r.change, r.code, r.zone) for r in publisher.acknowledged) == [
         ("announced", "GGN-E1", "East"), ("announced", "GGN-W1", "West"),
     ]  # fmt: skip
+
+
+def test_an_edit_names_the_fields_it_really_changed(deps, publisher):
+    usecases.create_station(deps, station_fields("GGN-EDIT"))
+
+    station, changed = usecases.edit_station(
+        deps, "GGN-EDIT", {"name_en": "Test GGN-EDIT", "sho_mobile": "+919000000399",
+                           "address": "Sector 2"},
+    )  # fmt: skip
+
+    assert changed == ["address", "sho_mobile"]
+    assert station.sho.mobile == "+919000000399"
+    assert usecases.edit_station(deps, "GGN-EDIT", {"address": "Sector 2"})[1] == []
+    assert [r.change for r in publisher.acknowledged] == ["created", "updated"]
+
+
+def test_a_zone_s_new_contacts_go_out_on_every_station_of_that_zone_alone(deps, uow, publisher):
+    east = [usecases.create_station(deps, station_fields(c)) for c in ("GGN-E1", "GGN-E2")]
+    usecases.create_station(deps, station_fields("GGN-W1", zone="West"))
+    publisher.acknowledged.clear()
+
+    zone, changed = usecases.update_zone(
+        deps, "East", {"dcp_name": "DCP Rao", "dcp_email": "dcp.rao@example.invalid"}
+    )
+
+    assert changed == ["dcp_email", "dcp_name"]
+    assert (zone.dcp.name, zone.dcp.mobile) == ("DCP Rao", "+919000000111")
+    assert uow.committed.zones["East"] == zone
+    records = publisher.acknowledged
+    assert [(r.change, r.code, r.dcp.name) for r in records] == [
+        ("updated", "GGN-E1", "DCP Rao"), ("updated", "GGN-E2", "DCP Rao"),
+    ]  # fmt: skip
+    assert all(r.revision > s.revision for r, s in zip(records, east, strict=True))
+    assert [r.code for r in records] == [s.code for s in east]
+
+
+def test_a_zone_edit_that_changes_nothing_publishes_nothing(deps, publisher):
+    usecases.create_station(deps, station_fields("GGN-E3"))
+    publisher.acknowledged.clear()
+
+    zone, changed = usecases.update_zone(deps, "East", {"acp_name": "ACP East"})
+
+    assert changed == [] and zone == a_zone("East")
+    assert publisher.acknowledged == []
+    with pytest.raises(NotFound):
+        usecases.update_zone(deps, "Atlantis", {"acp_name": "X"})
+    with pytest.raises(NotFound):
+        usecases.update_zone(deps, "Bad\x00Zone", {"acp_name": "X"})

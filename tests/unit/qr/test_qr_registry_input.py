@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from marshmallow import ValidationError
 
-from services.qr import tokens
+from services.qr.contacts import ZoneContactsSchema
 from services.qr.schemas import RotationSchema, StationChangesSchema, StationSchema
 
 
@@ -54,8 +54,13 @@ def test_a_rotation_needs_a_reason() -> None:
     assert RotationSchema().load({"reason": "poster defaced"}) == {"reason": "poster defaced"}
 
 
-def test_tokens_are_long_random_and_only_their_hash_is_kept() -> None:
-    first, second = tokens.new_token(), tokens.new_token()
-    assert first != second and first.startswith(tokens.PREFIX) and len(first) >= 40
-    assert tokens.token_hash(first) != tokens.token_hash(second)
-    assert first not in tokens.token_hash(first) and len(tokens.token_hash(first)) == 64
+def test_a_zone_s_contacts_are_checked_like_an_sho_s_and_nothing_else_is_taken() -> None:
+    loaded = ZoneContactsSchema().load(
+        {"acp_name": " ACP Meena ", "acp_mobile": "098123 45678", "dcp_email": ""}
+    )
+    assert loaded == {"acp_name": "ACP Meena", "acp_mobile": "+919812345678", "dcp_email": ""}
+    errors = errors_of(
+        ZoneContactsSchema(),
+        {"acp_mobile": "12345", "dcp_email": "nobody", "dcp_name": "x" * 101, "zone": "East"},
+    )
+    assert set(errors) == {"acp_mobile", "dcp_email", "dcp_name", "zone"}
