@@ -12,8 +12,9 @@ starts the services (ops/cli.py prepare() and ensure_admin_token()), for contain
    (deploy/docker/postgres-init/10-pratikriya-roles.sh), because a LOGIN role needs a
    superuser and this container runs as the non-superuser application role. A failed check
    is reported, not fatal: feedback collection does not depend on the analysts' login.
-5. ADMIN_TOKEN's hash registered in `api_tokens` as an admin token (services.qr.cli.ensure_admin_token): the
-   QR service's API knows tokens only by hash. A revoked token stays revoked.
+5. ADMIN_TOKEN's hash registered in `api_tokens` as an admin token
+   (services.qr.cli.ensure_admin_token): every service knows tokens only by
+   hash. A revoked token stays revoked.
 6. Every station published to the compacted `stations` topic
    (services.qr.cli.announce_stations), for the readers that know the registry only from it.
 7. The first police account, `admin` (the IT cell), on the first run only: its one-time

@@ -34,7 +34,8 @@ def test_the_alerts_list_checks_its_parameters_and_answers_json_with_the_kit_s_h
     fine = client.get("/api/v1/alerts?station=GGN-NO-SUCH&limit=5")
     bad_status = client.get("/api/v1/alerts?status=lost")
     bad_limit = client.get("/api/v1/alerts?limit=0")
-    bad_station = client.get("/api/v1/alerts?station=GGN-SADAR%00")
+    bad_station = client.get("/api/v1/alerts?station=GGN%20SADAR")
+    nul = client.get("/api/v1/alerts?station=GGN-SADAR%00")
     missing = client.get("/api/v1/nothing-here")
 
     assert fine.status_code == 200 and fine.json == {"items": []}
@@ -43,6 +44,7 @@ def test_the_alerts_list_checks_its_parameters_and_answers_json_with_the_kit_s_h
     assert bad_status.status_code == 422 and "open" in bad_status.json["error"]
     assert bad_limit.status_code == 422 and "1000" in bad_limit.json["error"]
     assert bad_station.status_code == 422 and "station code" in bad_station.json["error"]
+    assert nul.status_code == 400 and "control character" in nul.json["error"]
     assert missing.status_code == 404 and "error" in missing.json
 
 
