@@ -3,9 +3,14 @@ police's bearer token, the health endpoints and ``/openapi.json`` itself."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from apispec import APISpec
+
+if TYPE_CHECKING:
+    from flask import Blueprint, Response
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
 INVALID = {
@@ -130,3 +135,21 @@ def add_openapi_path(spec: APISpec) -> None:
             }
         },
     )
+
+
+def openapi_blueprint(build: Callable[[], dict[str, Any]]) -> Blueprint:
+    """``GET /openapi.json`` for any sign-in or token: ``build()``'s description, built once
+    on first use (building it opens no connection)."""
+    from flask import Blueprint, jsonify
+
+    from shared.auth import access
+
+    blueprint = Blueprint("openapi", __name__)
+    described = cache(build)
+
+    @blueprint.get("/openapi.json")
+    @access.signed_in
+    def openapi() -> Response:
+        return jsonify(described())
+
+    return blueprint

@@ -3,14 +3,13 @@ token. Building it opens no connection."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from apispec import APISpec
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint
 
 from services.analytics.domain import PUBLIC_WINDOWS
-from shared.auth import access
+from shared import openapi as shared_openapi
 from shared.events import STATION_CODE_PATTERN
 from shared.openapi import (
     SIGNED_IN,
@@ -229,17 +228,5 @@ def build_spec() -> dict[str, Any]:
     return spec.to_dict()
 
 
-@cache
-def _spec() -> dict[str, Any]:
-    return build_spec()
-
-
 def openapi_blueprint() -> Blueprint:
-    blueprint = Blueprint("openapi", __name__)
-
-    @blueprint.get("/openapi.json")
-    @access.signed_in
-    def openapi() -> Response:
-        return jsonify(_spec())
-
-    return blueprint
+    return shared_openapi.openapi_blueprint(build_spec)

@@ -9,7 +9,6 @@ in ``codes_api.py`` and public.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -28,9 +27,9 @@ from services.qr.schemas import (
     StationSchema,
 )
 from shared.auth import Role, access
+from shared.openapi import openapi_blueprint
 
 registry = Blueprint("registry", __name__, url_prefix="/api/v1")
-docs = Blueprint("docs", __name__)
 admin_only = access.roles(Role.ADMIN)
 
 
@@ -106,12 +105,5 @@ def update_zone(zone: str) -> Response:
     return jsonify(zone_view(changes.edit_zone(zone, _body(ZoneContactsSchema()))))
 
 
-@cache
-def _spec() -> dict[str, Any]:
-    return build_spec()
-
-
-@docs.get("/openapi.json")
-@access.signed_in
-def openapi() -> Response:
-    return jsonify(_spec())
+# GET /openapi.json, for any sign-in or token.
+docs = openapi_blueprint(build_spec)
