@@ -153,3 +153,20 @@ def openapi_blueprint(build: Callable[[], dict[str, Any]]) -> Blueprint:
         return jsonify(described())
 
     return blueprint
+
+
+def new_spec(title: str, description: str, **options: Any) -> APISpec:
+    """A service's description with what every one has: OpenAPI 3.0.3, the bearer token
+    scheme and the error bodies."""
+    spec = APISpec(title=title, version="1.0.0", openapi_version="3.0.3",
+                   info={"description": description}, **options)  # fmt: skip
+    add_bearer_scheme(spec)
+    add_error_schemas(spec)
+    return spec
+
+
+def station_code_parameter(pattern: str) -> dict[str, Any]:
+    """The ``{code}`` path parameter: a station's code matching ``pattern``."""
+    return {"name": "code", "in": "path", "required": True,
+            "schema": {"type": "string", "pattern": pattern},
+            "description": "the station's code, e.g. GGN-SADAR"}  # fmt: skip

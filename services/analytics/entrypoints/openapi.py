@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from apispec import APISpec
 from flask import Blueprint
 
 from services.analytics.domain import PUBLIC_WINDOWS
@@ -13,23 +12,17 @@ from shared import openapi as shared_openapi
 from shared.events import STATION_CODE_PATTERN
 from shared.openapi import (
     SIGNED_IN,
-    add_bearer_scheme,
-    add_error_schemas,
     add_health_paths,
     add_openapi_path,
     json_response,
+    new_spec,
     query,
     refusals,
+    station_code_parameter,
 )
 
 READERS = "commissioner, feedback_cell, dcp, acp (their zone) and sho (their station)"
-_CODE = {
-    "name": "code",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": STATION_CODE_PATTERN},
-    "description": "the station's code, e.g. GGN-SADAR",
-}
+_CODE = station_code_parameter(STATION_CODE_PATTERN)
 _SHARE = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True}
 _AVERAGE = {"type": "number", "minimum": 1, "maximum": 5, "nullable": True}
 WINDOW = {
@@ -137,14 +130,9 @@ def _answers(ok: dict[str, Any], *, station: bool, query: bool) -> dict[str, Any
 
 
 def build_spec() -> dict[str, Any]:
-    spec = APISpec(
-        title="Pratikriya analytics",
-        version="1.0.0",
-        openapi_version="3.0.3",
-        info={"description": "Stations' scores over rolling windows, their ranking and trend."},
+    spec = new_spec(
+        "Pratikriya analytics", "Stations' scores over rolling windows, their ranking and trend."
     )
-    add_bearer_scheme(spec)
-    add_error_schemas(spec)
     for name, schema in (("Window", WINDOW), ("Scores", SCORES), ("RankedStation", RANKED),
                          ("Rankings", RANKINGS), ("Day", DAY), ("Trend", TREND),
                          ("AuditEntry", AUDIT_ENTRY), ("Audit", AUDIT)):  # fmt: skip

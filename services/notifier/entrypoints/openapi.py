@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from apispec import APISpec
 from flask import Blueprint
 
 from shared import openapi as shared_openapi
 from shared.events import STATION_CODE_PATTERN
 from shared.openapi import (
     SIGNED_IN,
-    add_bearer_scheme,
-    add_error_schemas,
     add_health_paths,
     add_openapi_path,
     json_response,
+    new_spec,
     query,
     refusals,
 )
@@ -90,14 +88,7 @@ def _link_pages() -> dict[str, Any]:
 
 
 def build_spec() -> dict[str, Any]:
-    spec = APISpec(
-        title="Pratikriya notifier",
-        version="1.0.0",
-        openapi_version="3.0.3",
-        info={"description": "Alerts raised for stations, and acknowledging them."},
-    )
-    add_bearer_scheme(spec)
-    add_error_schemas(spec)
+    spec = new_spec("Pratikriya notifier", "Alerts raised for stations, and acknowledging them.")
     spec.components.schema("Delivery", DELIVERY)
     spec.components.schema("Alert", ALERT)
     unreachable = json_response("Error", "the alerts store is unreachable; retry")

@@ -18,15 +18,15 @@ from services.qr.schemas import (
     Text,
 )
 from shared.events import STATION_CODE_PATTERN
-from shared.openapi import add_error_schemas, add_health_paths, add_openapi_path, json_response
+from shared.openapi import (
+    add_error_schemas,
+    add_health_paths,
+    add_openapi_path,
+    json_response,
+    station_code_parameter,
+)
 
-_CODE = {
-    "name": "code",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": STATION_CODE_PATTERN},
-    "description": "the station's code, e.g. GGN-SADAR",
-}
+_CODE = station_code_parameter(STATION_CODE_PATTERN)
 _ZONE = {"name": "zone", "in": "path", "required": True, "schema": {"type": "string"}}
 # A bearer token of the admin role (./pratikriya tokens add --role admin), or a signed-in
 # admin's session cookie with its CSRF token.
