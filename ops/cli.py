@@ -14,11 +14,16 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ops import accounts, analysts, services, stack
+from ops import accounts, analysts, db_roles, services, stack
 from shared.auth import PoliceLinks
 from shared.config import Env
 
-GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY", "ANALYST_PASSWORD")
+GENERATED_SECRETS = (
+    "QR_SIGNING_KEY",
+    "MOBILE_HASH_KEY",
+    "ANALYST_PASSWORD",
+    *(db_roles.password_key(role) for role in db_roles.SERVICE_ROLES),
+)
 
 
 def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
@@ -58,9 +63,11 @@ def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     print(f"migrations: {len(applied)} applied")
     zones, stations = seed(database_url)
     print(f"seed: {zones} zones and {stations} stations added")
-    if not env.get("ANALYST_PASSWORD"):
+    if not all(env.get(key) for key in GENERATED_SECRETS):
         ensure_secrets(cfg, env)
     analysts.ensure_analyst_role(cfg, env["ANALYST_PASSWORD"])
+    # Each service's own login and grants (README: who may read what in the database).
+    db_roles.ensure_service_roles(cfg, env)
     from services.qr.cli import announce_stations
 
     # Readers that know the registry only from the topic (the notifier) learn every station.
