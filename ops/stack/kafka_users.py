@@ -86,8 +86,9 @@ def passwords(cfg: StackConfig) -> dict[str, str]:
 
 def login_env(env: Mapping[str, str], user: str) -> dict[str, str]:
     """``env`` for a process that logs in to Kafka as ``user``: its own user name and password
-    (shared.kafka_io.kafka_security reads them), and no other principal's password."""
-    child = {k: v for k, v in env.items() if k not in SECRET_KEYS}
+    (shared.kafka_io.kafka_security reads them), and no other principal's login."""
+    others = {*SECRET_KEYS, "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"}
+    child = {k: v for k, v in env.items() if k not in others}
     password = env.get(password_key(user))
     if password:
         child["KAFKA_SASL_USERNAME"] = user
