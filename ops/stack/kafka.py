@@ -1,7 +1,10 @@
 """The single-node KRaft broker: its jars (Maven), its properties, its storage, its JVM.
 
-<data>/kafka/   libs/ (jars copied by Maven), server.properties, cluster.id,
-                data/ (log.dirs), logs/server.log (Log4j 2)
+Clients must log in (SCRAM over SASL_PLAINTEXT on the client port) and may do only what
+their ACLs allow; the users and their ACLs are in ops/stack/kafka_users.py.
+
+<data>/kafka/   libs/ (jars copied by Maven), server.properties (0600: the broker's own
+                login), cluster.id, data/ (log.dirs), logs/server.log (Log4j 2)
 """
 
 from __future__ import annotations
