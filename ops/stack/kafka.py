@@ -262,7 +262,8 @@ def spawn_kafka(cfg: StackConfig) -> tuple[int, int] | None:
     _kafka_log(cfg).parent.mkdir(parents=True, exist_ok=True)
     admin_password = kafka_users.passwords(cfg)[kafka_users.ADMIN]
     props = _kafka_props(cfg)
-    props.touch(mode=0o600)  # it holds the admin's password (the broker's own login)
+    props.touch()
+    props.chmod(0o600)  # it holds the admin's password (the broker's own login)
     props.write_text(_kafka_properties(cfg, admin_password))
     _format_kafka_storage(cfg, libs, admin_password)
     log = _kafka_log(cfg)
