@@ -44,8 +44,10 @@ PRINCIPALS: dict[str, Grants] = {
         groups=("notifier",),
     ),
     "qr": Grants(writes=("stations",)),
-    # Lag and dead-letter counts: every topic's and group's offsets, never a record.
-    "ops": Grants(describes=(ANY,), watches=(ANY,)),
+    # Lag and dead-letter counts: every group's offsets, and every topic, since the lag in
+    # seconds is the timestamp of a group's oldest unread record (ops/lag/reader.py). It
+    # writes nothing and joins no group.
+    "ops": Grants(reads=(ANY,), watches=(ANY,)),
 }
 
 
