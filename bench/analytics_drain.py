@@ -34,6 +34,7 @@ from services.analytics.entrypoints.worker import FeedbackWorker, build_deps
 from shared import db
 from shared.complaint_types import COMPLAINT_TYPES
 from shared.events import FeedbackSubmitted
+from shared.kafka_io import kafka_security
 from shared.topics import TopicSpec, ensure_topics
 
 TARGET_RATIO = 0.50
@@ -71,7 +72,7 @@ def fill(bootstrap: str, topic: str, stations: list[str], count: int) -> None:
     now = datetime.now(UTC)
     producer = KafkaProducer(
         bootstrap_servers=bootstrap, acks=1, linger_ms=20, batch_size=512 * 1024,
-        compression_type=None, max_request_size=4 * 1024 * 1024,
+        compression_type=None, max_request_size=4 * 1024 * 1024, **kafka_security(),
     )  # fmt: skip
     kinds = list(COMPLAINT_TYPES)
     for _ in range(count):
@@ -104,6 +105,7 @@ def bare_drain(bootstrap: str, topic: str, count: int, decode=FeedbackSubmitted.
         topic, bootstrap_servers=bootstrap, group_id=f"bench-bare-{uuid.uuid4().hex[:8]}",
         enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=2000,
         fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=8 * 1024 * 1024,
+        **kafka_security(),
     )  # fmt: skip
     seen, started = 0, None
     try:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ops import accounts, analysts, db_roles, services, stack
+from ops.stack import kafka_users
 from shared.auth import PoliceLinks
 from shared.config import Env
 
@@ -23,6 +24,7 @@ GENERATED_SECRETS = (
     "MOBILE_HASH_KEY",
     "ANALYST_PASSWORD",
     *(db_roles.password_key(role) for role in db_roles.SERVICE_ROLES),
+    *kafka_users.SECRET_KEYS,
 )
 
 
@@ -45,6 +47,9 @@ def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
         path.write_text("".join(f"{k}={v}\n" for k, v in known.items()))
     for key, value in known.items():
         env.setdefault(key, value)
+    # This command, and the tests it runs, log in to Kafka as the installation's admin.
+    env.setdefault("KAFKA_SASL_USERNAME", kafka_users.ADMIN)
+    env.setdefault("KAFKA_SASL_PASSWORD", env[kafka_users.password_key(kafka_users.ADMIN)])
     return path
 
 
@@ -55,6 +60,9 @@ def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     from shared.topics import ensure_topics
 
     print("starting Kafka, PostgreSQL and Redis ...", flush=True)
+    for key in ("KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"):  # read by shared.kafka_io
+        if env.get(key):
+            os.environ[key] = env[key]
     stack.start_all(cfg)
     created = ensure_topics(env.get("KAFKA_BOOTSTRAP_SERVERS") or "127.0.0.1:9092")
     print(f"topics: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
@@ -257,6 +265,11 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
         f" ./pratikriya accounts reset {accounts.FIRST_ADMIN})"
     )
     print(f"Admin API token (ADMIN_TOKEN): {ensure_admin_token(cfg, env)}")
+    print(
+        "Kafka (SASL_PLAINTEXT, SCRAM-SHA-512) for tools such as ./pratikriya lag:"
+        f" KAFKA_SASL_USERNAME=ops KAFKA_SASL_PASSWORD={env[kafka_users.password_key('ops')]}"
+        f" (admin: {kafka_users.ADMIN}, its password is KAFKA_ADMIN_PASSWORD in {path})"
+    )
     print(f"Analysts' database (read-only): {analyst_url(cfg, env['ANALYST_PASSWORD'])}")
     return 0
 
@@ -322,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if args.command == "lag":
         from ops.lag import command
+
+        if not os.environ.get("KAFKA_SASL_USERNAME"):  # ops' own user: offsets, no records
+            known = kafka_users.passwords(stack.StackConfig.from_env())
+            os.environ.update(KAFKA_SASL_USERNAME="ops", KAFKA_SASL_PASSWORD=known["ops"])
 
         return command.main(unknown)
     if unknown and args.command not in ("test", "bench"):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ops import db_roles, stack
+from ops.stack import kafka_users
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,17 @@ class Worker:
     module: str  # run as ``python -m module``; it must stop cleanly on SIGTERM
     db_role: str
 
+
+# The Kafka user each process logs in as (ops/stack/kafka_users.py: its topics and groups).
+KAFKA_USERS = {
+    "intake": "intake",
+    "qr": "qr",
+    "analytics": "analytics",
+    "notifier": "notifier",
+    "ops": "ops",
+    "analytics-consumer": "analytics",
+    "notifier-worker": "notifier",
+}
 
 # Started in this order, stopped in the reverse order.
 SERVICES = {
@@ -128,7 +140,10 @@ def start_service(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> 
     metrics_dir = run / f"prometheus-{name}"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir()
-    child_env = {**process_env(env, service), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    child_env = {
+        **kafka_users.login_env(process_env(env, service), KAFKA_USERS[name]),
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
     argv = [
         runtime_python(env), "-m", "gunicorn", service.app,
         "--bind", f"{env.get('BIND_HOST', '127.0.0.1')}:{port}",
@@ -159,7 +174,8 @@ def start_worker(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> i
     logs.mkdir(parents=True, exist_ok=True)
     _pid_file(cfg, worker).parent.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
-    pid = stack.spawn([runtime_python(env), "-m", worker.module], log, process_env(env, worker))
+    child_env = kafka_users.login_env(process_env(env, worker), KAFKA_USERS[name])
+    pid = stack.spawn([runtime_python(env), "-m", worker.module], log, child_env)
     _pid_file(cfg, worker).write_text(f"{pid}\n")
     # A worker that cannot start (bad settings, unreachable servers) exits at once.
     if stack.wait_for(lambda: not stack.pid_alive(pid), 2.0):

@@ -16,6 +16,7 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from shared.events import FeedbackSubmitted, StationChanged, StationScoresUpdated
+from shared.kafka_io import kafka_security
 
 FEEDBACK_TOPIC = "feedback.submitted"
 FEEDBACK_DLQ_TOPIC = "feedback.dlq"
@@ -71,7 +72,9 @@ def ensure_topics(
     client_id: str = "pratikriya-setup",
 ) -> list[str]:
     """Create the topics that do not exist yet; returns the names created now."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id=client_id)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, client_id=client_id, **kafka_security()
+    )
     try:
         existing = set(admin.list_topics())
         missing = [t for t in topics if t.name not in existing]

@@ -15,6 +15,7 @@ from kafka import KafkaConsumer, TopicPartition
 from shared import db
 from shared.acked_sender import AckedSender
 from shared.events import Contact, StationChanged
+from shared.kafka_io import kafka_security
 from shared.signing import sign
 from shared.topics import STATIONS_TOPIC
 
@@ -119,7 +120,10 @@ class TopicTail:
 
     def __init__(self, bootstrap_servers: str, topic: str) -> None:
         self.consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None
+            bootstrap_servers=bootstrap_servers,
+            enable_auto_commit=False,
+            group_id=None,
+            **kafka_security(),
         )
         self.topic = topic
         partitions = self.consumer.partitions_for_topic(topic)

@@ -11,6 +11,7 @@ import random
 import pytest
 from kafka import KafkaProducer
 
+from shared.kafka_io import kafka_security
 from shared.topics import FEEDBACK_DLQ_TOPIC, FEEDBACK_TOPIC
 from tests.faults.harness import assert_accepted_is_counted
 from tests.integration.analytics.conftest import make_event
@@ -48,7 +49,9 @@ def test_poison_messages_go_to_the_dead_letter_topic_with_their_reason_and_the_r
     messages = [(e.key, e.to_json(), None) for e in good] + bad
     random.Random(5).shuffle(messages)
     dlq = TopicTail(bootstrap, FEEDBACK_DLQ_TOPIC)
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, **kafka_security()
+    )
     try:
         sent = [
             (producer.send(FEEDBACK_TOPIC, key=key, value=value), key, value, reason)

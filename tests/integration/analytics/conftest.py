@@ -12,6 +12,7 @@ import pytest
 from kafka import KafkaProducer
 
 from shared.events import FeedbackSubmitted
+from shared.kafka_io import kafka_security
 from shared.topics import TopicSpec, ensure_topics
 from tests.support import TopicTail, unique_mobile
 
@@ -85,7 +86,9 @@ def make_consumer(analytics_config, clock):
 
 @pytest.fixture
 def producer(infra):
-    producer = KafkaProducer(bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
+    producer = KafkaProducer(
+        bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], acks="all", **kafka_security()
+    )
     yield producer
     producer.close()
 
