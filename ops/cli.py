@@ -13,12 +13,13 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from ops import accounts, analysts, services, stack
 from shared.auth import PoliceLinks
 from shared.config import Env
 
-GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY", "ANALYST_PASSWORD")
+GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY", "ANALYST_PASSWORD", "REDIS_PASSWORD")
 
 
 def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
@@ -40,7 +41,18 @@ def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
         path.write_text("".join(f"{k}={v}\n" for k, v in known.items()))
     for key, value in known.items():
         env.setdefault(key, value)
+    if "REDIS_URL" in env:
+        env["REDIS_URL"] = with_redis_password(env["REDIS_URL"], env["REDIS_PASSWORD"])
     return path
+
+
+def with_redis_password(url: str, password: str) -> str:
+    """``url`` with ``password`` in it, unless it already carries one (a deployment's own)."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f":{quote(password, safe='')}@{host}"))
 
 
 def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
@@ -251,6 +263,7 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     )
     print(f"Admin API token (ADMIN_TOKEN): {ensure_admin_token(cfg, env)}")
     print(f"Analysts' database (read-only): {analyst_url(cfg, env['ANALYST_PASSWORD'])}")
+    print(f"Redis (password REDIS_PASSWORD): {env['REDIS_URL']}")
     return 0
 
 

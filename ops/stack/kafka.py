@@ -25,6 +25,7 @@ from ops.stack.process import (
     pid_alive,
     port_open,
     port_taken,
+    private_dir,
     run_dir,
     spawn,
     terminate,
@@ -229,7 +230,8 @@ def spawn_kafka(cfg: StackConfig) -> tuple[int, int] | None:
         return (pid, -1)  # ours, maybe still starting: wait for its port only
     check_kafka_ports(cfg)
     libs = ensure_kafka_jars(cfg)
-    _kafka_log(cfg).parent.mkdir(parents=True, exist_ok=True)
+    private_dir(_kafka_dir(cfg))
+    private_dir(_kafka_log(cfg).parent)
     _kafka_props(cfg).write_text(_kafka_properties(cfg))
     _format_kafka_storage(cfg, libs)
     log = _kafka_log(cfg)
