@@ -61,6 +61,11 @@ def redis_password(cfg: StackConfig) -> str:
     raise StackError(f"no Redis password: not in REDIS_URL, REDIS_PASSWORD or {secrets_file}")
 
 
+def _quoted(text: str) -> str:
+    """A value of redis.conf in double quotes (backslash and quote escaped)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _redis_settings(cfg: StackConfig, password: str) -> str:
     folder = cfg.data_dir / "redis"
     return "".join(
@@ -68,13 +73,13 @@ def _redis_settings(cfg: StackConfig, password: str) -> str:
         for key, value in (
             ("port", str(cfg.redis_port)),
             ("bind", cfg.redis_host),
-            ("dir", f'"{folder}"'),
+            ("dir", _quoted(str(folder))),
             ("daemonize", "no"),
             ("appendonly", "yes"),
             ("appendfsync", "everysec"),
             ("save", '""'),
-            ("logfile", f'"{_redis_log(cfg)}"'),
-            ("requirepass", f'"{password}"'),
+            ("logfile", _quoted(str(_redis_log(cfg)))),
+            ("requirepass", _quoted(password)),
         )
     )
 

@@ -59,3 +59,14 @@ def test_the_password_is_in_the_installation_secrets_and_the_credentials_command
     printed = line.split(": ", 1)[1]
     assert urlsplit(printed).password == password
     assert redis_client(printed).ping() is True
+
+
+def test_the_password_is_in_redis_config_file_not_on_its_command_line(infra, stack_config):
+    from ops.stack.redis import redis_pid
+
+    password = urlsplit(infra["REDIS_URL"]).password
+    pid = redis_pid(stack_config)
+    assert pid is not None
+    assert password not in Path(f"/proc/{pid}/cmdline").read_bytes().decode()
+    conf = stack_config.data_dir / "redis" / "redis.conf"
+    assert f'requirepass "{password}"' in conf.read_text()
