@@ -286,6 +286,9 @@ def cmd_purge(env: Mapping[str, str], days: int | None) -> int:
     except psycopg2.OperationalError as error:
         print(f"pratikriya: PostgreSQL did not answer: {error}".strip(), file=sys.stderr)
         return 1
+    except ValueError as error:  # PERSONAL_DATA_RETENTION_DAYS under a day
+        print(f"pratikriya: {error}", file=sys.stderr)
+        return 2
     finally:
         store.close()
     print(

@@ -124,6 +124,12 @@ def _redis_pong(host: str, port: int, password: str) -> bool:
     return _redis_answers(host, port, password) == b"+OK\r\n+PONG\r\n"
 
 
+def _refuses(host: str, port: int, password: str) -> bool:
+    """True if Redis answers but turns ``password`` down (not while it loads its data)."""
+    answer = _redis_answers(host, port, password)
+    return answer != b"" and not answer.startswith((b"+OK", b"-LOADING"))
+
+
 def redis_running(cfg: StackConfig) -> bool:
     """True if our Redis runs and answers PING with our password."""
     return redis_pid(cfg) is not None and _redis_pong(
@@ -149,6 +155,11 @@ def start_redis(cfg: StackConfig) -> None:
         if redis_running(cfg):
             return
         pid = redis_pid(cfg)
+        if pid is not None and _refuses(cfg.redis_host, cfg.redis_port, password):
+            # Ours, started before it had this password (an older installation): restarted
+            # with it; SIGTERM writes the append-only file first.
+            terminate(pid, signal.SIGTERM)
+            pid = None
         if pid is None:
             check_redis_port(cfg)
             server = shutil.which("redis-server") or "/usr/bin/redis-server"
