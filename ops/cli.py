@@ -1,5 +1,5 @@
 """The commands behind ``./pratikriya``: up, down, status, credentials, test, bench, lag,
-accounts and tokens.
+accounts, tokens and purge.
 
 ``./pratikriya`` (bash) installs what is missing and then runs ``python -m ops.cli``.
 """
@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from ops import accounts, analysts, db_roles, services, stack
 from ops.stack import kafka_users
@@ -23,6 +24,7 @@ GENERATED_SECRETS = (
     "QR_SIGNING_KEY",
     "MOBILE_HASH_KEY",
     "ANALYST_PASSWORD",
+    "REDIS_PASSWORD",
     *(db_roles.password_key(role) for role in db_roles.SERVICE_ROLES),
     *kafka_users.SECRET_KEYS,
 )
@@ -50,7 +52,18 @@ def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
     # This command, and the tests it runs, log in to Kafka as the installation's admin.
     env.setdefault("KAFKA_SASL_USERNAME", kafka_users.ADMIN)
     env.setdefault("KAFKA_SASL_PASSWORD", env[kafka_users.password_key(kafka_users.ADMIN)])
+    if "REDIS_URL" in env:
+        env["REDIS_URL"] = with_redis_password(env["REDIS_URL"], env["REDIS_PASSWORD"])
     return path
+
+
+def with_redis_password(url: str, password: str) -> str:
+    """``url`` with ``password`` in it, unless it already carries one (a deployment's own)."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f":{quote(password, safe='')}@{host}"))
 
 
 def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
@@ -271,7 +284,46 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
         f" (admin: {kafka_users.ADMIN}, its password is KAFKA_ADMIN_PASSWORD in {path})"
     )
     print(f"Analysts' database (read-only): {analyst_url(cfg, env['ANALYST_PASSWORD'])}")
+    print(f"Redis (password REDIS_PASSWORD): {env['REDIS_URL']}")
     return 0
+
+
+def cmd_purge(env: Mapping[str, str], days: int | None) -> int:
+    """Names and numbers past the retention period (``--days`` or
+    PERSONAL_DATA_RETENTION_DAYS), purged now, all of them; PostgreSQL only."""
+    import psycopg2
+
+    from services.analytics.adapters.purge import PostgresPersonalData
+    from services.analytics.config import AnalyticsConfig
+    from services.analytics.usecases.purge import purge_personal_data
+    from shared.clock import utc_now
+
+    config = AnalyticsConfig.from_env(dict(env))
+    store = PostgresPersonalData(config.connections.database_url, config.group_id)
+    try:
+        result = purge_personal_data(
+            store, utc_now, days or config.retention_days, batch_rows=config.purge_batch_rows
+        )
+    except psycopg2.OperationalError as error:
+        print(f"pratikriya: PostgreSQL did not answer: {error}".strip(), file=sys.stderr)
+        return 1
+    except ValueError as error:  # PERSONAL_DATA_RETENTION_DAYS under a day
+        print(f"pratikriya: {error}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(
+        f"purged {result.purged} feedback rows' names and mobile numbers"
+        f" (stored before {result.stored_before:%Y-%m-%d %H:%M} UTC)"
+    )
+    return 0
+
+
+def positive_days(text: str) -> int:
+    days = int(text)
+    if days < 1:
+        raise argparse.ArgumentTypeError("the retention period is at least one day")
+    return days
 
 
 # The whole run (no pytest arguments, as CI runs it) also lints and type-checks: ruff on the
@@ -330,6 +382,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("lag", help="consumer lag and each group's status (see --help)", add_help=False)
     accounts.accounts_parser(sub)
     accounts.tokens_parser(sub)
+    purge = sub.add_parser("purge", help="purge names and numbers past the retention period")
+    purge.add_argument(
+        "--days", type=positive_days, help="the period (default: PERSONAL_DATA_RETENTION_DAYS)"
+    )
     bench = sub.add_parser("bench", help="run the benchmarks under bench/ and print a table")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     args, unknown = parser.parse_known_args(argv)
@@ -352,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_test(cfg, env, unknown + args.pytest_args)
         if args.command == "bench":
             return cmd_bench(cfg, env, unknown + args.bench_args)
+        if args.command == "purge":
+            return cmd_purge(env, args.days)
         return {
             "up": cmd_up,
             "down": cmd_down,

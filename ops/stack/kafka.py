@@ -29,6 +29,7 @@ from ops.stack.process import (
     pid_alive,
     port_open,
     port_taken,
+    private_dir,
     run_dir,
     spawn,
     terminate,
@@ -259,7 +260,8 @@ def spawn_kafka(cfg: StackConfig) -> tuple[int, int] | None:
         return (pid, -1)  # ours, maybe still starting: wait for its port only
     check_kafka_ports(cfg)
     libs = ensure_kafka_jars(cfg)
-    _kafka_log(cfg).parent.mkdir(parents=True, exist_ok=True)
+    private_dir(_kafka_dir(cfg))
+    private_dir(_kafka_log(cfg).parent)
     admin_password = kafka_users.passwords(cfg)[kafka_users.ADMIN]
     props = _kafka_props(cfg)
     props.touch()

@@ -26,6 +26,7 @@ from tests.unit.analytics.fakes import (
     FakeScoresCache,
     Unreachable,
 )
+from tests.unit.analytics.purge_fakes import FakePersonalData
 
 STATION = "GGN-SADAR"
 CONFIG = AnalyticsConfig(
@@ -61,6 +62,7 @@ class Pipeline:
         self.database = FakeDatabase(stations=[STATION])
         self.cache = FakeScoresCache()
         self.health = FakeHealth()
+        self.personal = FakePersonalData()
         self.stopping = threading.Event()
         self.deps = Deps(
             database=self.database, cache=self.cache, publisher=self.broker,
@@ -71,7 +73,9 @@ class Pipeline:
 
     def worker(self) -> FeedbackWorker:
         consumer = self.broker.consumer("analytics", ["feedback.submitted"])
-        return FeedbackWorker(CONFIG, self.deps, broker=consumer, health=self.health)
+        return FeedbackWorker(
+            CONFIG, self.deps, broker=consumer, health=self.health, personal=self.personal
+        )
 
     def publish(self, *items: FeedbackSubmitted | bytes) -> None:
         self.broker.publish([
