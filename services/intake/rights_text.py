@@ -48,7 +48,7 @@ RIGHTS_TEXT: dict[str, dict[str, str]] = {
     },
     "rights.erase": {"hi": "मेरा नाम और नंबर मिटाएँ", "en": "Erase my name and number"},
     "rights.erased": {
-        "hi": "{n} प्रतिक्रियाओं से आपका नाम और नंबर मिटा दिया गया।",
+        "hi": "आपका नाम और नंबर {n} प्रतिक्रिया से मिटा दिया गया।",
         "en": "Your name and number were erased from {n} feedback.",
     },
     "rights.back": {"hi": "शुरू से", "en": "Start again"},

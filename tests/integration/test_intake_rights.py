@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
+import psycopg2.errors
 import pytest
 
+from ops import stack
+from services.intake.adapters.rights_postgres import PostgresRights
 from services.intake.adapters.rights_redis import RedisCodes
 from services.intake.entrypoints.http import create_app
 from services.intake.entrypoints.rights import build_rights
@@ -108,7 +112,7 @@ def test_a_visitor_sees_only_their_feedback_and_erases_their_name_and_number(
     assert verified.status_code == 303 and verified.headers["Location"].startswith("/rights/mine")
     assert "मेरी शिकायत नहीं सुनी" in listed.text and station["name_hi"] in listed.text
     assert "someone else's words" not in listed.text
-    assert erased.status_code == 200 and "1 प्रतिक्रियाओं" in erased.text
+    assert erased.status_code == 200 and "आपका नाम और नंबर 1 प्रतिक्रिया से" in erased.text
     name, mobile, hashed, purged_at, rating = personal(url, mine)
     assert (name, mobile, rating) == (None, None, 2) and purged_at is not None
     assert hashed == mobile_hash(key, mine_mobile)  # the abuse limits still need it
@@ -166,3 +170,46 @@ def test_the_sms_gateway_refusing_is_a_503_page_not_an_error(rights_client, gate
     )
 
     assert answer.status_code == 503 and "अभी यह सेवा नहीं चल रही" in answer.text
+
+
+def test_the_page_needs_no_read_of_a_name_or_number(infra, intake_config, stack_config):
+    """The adapter works for a role that may read only the hash and purged_at of
+    feedback_personal and update its name, mobile and purged_at: the grants intake needs."""
+    url, key = infra["DATABASE_URL"], intake_config.mobile_hash_key
+    role, password = f"rights_probe_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    station = create_station(url)
+    mobile = "+91" + unique_mobile()
+    event_id = stored_feedback(url, station, mobile, key)
+    stack.psql_superuser(
+        stack_config,
+        f"CREATE ROLE {role} LOGIN PASSWORD '{password}';\n"
+        f"GRANT CONNECT ON DATABASE {stack_config.postgres_db} TO {role};\n"
+        f"GRANT USAGE ON SCHEMA public TO {role};\n"
+        f"GRANT SELECT ON feedback, stations TO {role};\n"
+        f"GRANT SELECT (event_id, mobile_hash, purged_at), UPDATE (name, mobile, purged_at)"
+        f" ON feedback_personal TO {role};\n",
+        database=stack_config.postgres_db,
+    )
+    parts = urlsplit(url)
+    probe_url = parts._replace(netloc=f"{role}:{password}@{parts.hostname}:{parts.port}").geturl()
+    try:
+        records = PostgresRights(probe_url)
+        before = records.given(mobile_hash(key, mobile))
+        erased = records.erase(mobile_hash(key, mobile), datetime.now(UTC))
+        after = records.given(mobile_hash(key, mobile))
+        with (
+            db.connection(probe_url) as conn,
+            db.transaction(conn) as cur,
+            pytest.raises(psycopg2.errors.InsufficientPrivilege),
+        ):
+            cur.execute("SELECT name FROM feedback_personal LIMIT 1")
+    finally:
+        stack.psql_superuser(
+            stack_config,
+            f"DROP OWNED BY {role};\nDROP ROLE {role};\n",
+            database=stack_config.postgres_db,
+        )
+
+    assert [(f.event_id, f.identity_kept) for f in before] == [(event_id, True)]
+    assert erased == 1 and [f.identity_kept for f in after] == [False]
+    assert personal(url, event_id)[:2] == (None, None)

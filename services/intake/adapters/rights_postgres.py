@@ -3,6 +3,11 @@ their number in ``feedback_personal``, and the erasure of their name and number 
 
 The erasure is the purge's, early: name and mobile blanked, ``purged_at`` set; the feedback
 row (the facts, the scores) stays, and so does the keyed hash the abuse limits need.
+
+Neither statement reads a name or a number: a row still holds them while ``purged_at`` is
+unset (the purge and this erasure both set it). So intake's database role needs only
+SELECT on ``feedback_personal (event_id, mobile_hash, purged_at)`` and UPDATE on its
+``name, mobile, purged_at``, besides SELECT on ``feedback`` and ``stations``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from shared.india import INDIA
 
 _GIVEN = """
     SELECT f.event_id::text, f.station_code, s.name_hi, s.name_en, f.submitted_at, f.rating,
-           f.complaint_type, f.comments, (p.name IS NOT NULL OR p.mobile IS NOT NULL)
+           f.complaint_type, f.comments, p.purged_at IS NULL
       FROM feedback_personal p
       JOIN feedback f USING (event_id)
       JOIN stations s ON s.code = f.station_code
@@ -27,7 +32,7 @@ _GIVEN = """
 """
 _ERASE = """
     UPDATE feedback_personal SET name = NULL, mobile = NULL, purged_at = %s
-     WHERE mobile_hash = %s AND (name IS NOT NULL OR mobile IS NOT NULL)
+     WHERE mobile_hash = %s AND purged_at IS NULL
 """
 
 

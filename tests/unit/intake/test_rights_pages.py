@@ -135,7 +135,7 @@ def test_the_right_code_shows_ones_feedback_and_erasing_keeps_it_anonymised(clie
     assert cookie is not None and cookie.http_only and cookie.same_site == "Strict"
     assert "सेक्टर 29" in mine.text and "good" in mine.text and "नाम और नंबर रखे हैं" in mine.text
     assert erased.status_code == 200
-    assert "1 प्रतिक्रियाओं से आपका नाम और नंबर मिटा दिया गया" in erased.text
+    assert "आपका नाम और नंबर 1 प्रतिक्रिया से मिटा दिया गया" in erased.text
     assert "नाम और नंबर मिटा दिए गए" in erased.text and "सेक्टर 29" in erased.text
 
 
