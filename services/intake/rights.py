@@ -104,12 +104,13 @@ class CodeSender(Protocol):
         ...
 
 
-@dataclass(frozen=True)
 class Refusal(Exception):
     """Why a step was refused: ``reason`` is an i18n key suffix, ``status`` the HTTP one."""
 
-    reason: str
-    status: int
+    def __init__(self, reason: str, status: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
 
 
 @dataclass

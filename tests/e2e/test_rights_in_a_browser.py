@@ -60,7 +60,15 @@ def shot(page, name: str) -> None:
 
 
 def test_a_visitor_sees_and_erases_their_name_and_number_and_the_feedback_still_counts(
-    phone, rights_intake, analytics_url, reader, gateway, station, signing_key, infra
+    phone,
+    rights_intake,
+    analytics_url,
+    reader,
+    gateway,
+    station,
+    signing_key,
+    infra,
+    stack_config,
 ):
     mobile = "+91" + unique_mobile()
     form_url = (
@@ -115,3 +123,9 @@ def test_a_visitor_sees_and_erases_their_name_and_number_and_the_feedback_still_
     phone.goto(f"{rights_intake}/rights?lang=en")
     shot(phone, "5-english")
     assert phone.locator("h1").inner_text() == "See or erase your data"
+    logs = "".join(p.read_text(errors="replace") for p in (stack_config.data_dir / "logs")
+                   .glob("intake*.log"))  # fmt: skip
+    assert "+91XXXXXX" + mobile[-4:] in logs
+    # Six digits may turn up in a log by chance (a time, a pid): look for the code as sent.
+    assert f"code is {code}" not in logs and f"कोड {code}" not in logs
+    assert mobile[3:] not in logs
