@@ -38,7 +38,17 @@ _HEALTH: dict[str, Privileges] = {"worker_health": ("SELECT", "INSERT", "UPDATE"
 
 # role -> table -> privileges. Nothing else: no DELETE, no TRUNCATE, no other table.
 GRANTS: dict[str, dict[str, Privileges]] = {
-    INTAKE: dict(_GATE),
+    INTAKE: {
+        **_GATE,
+        # the visitor's own rights page (services/intake/adapters/rights_postgres.py): their
+        # feedback found by the keyed hash, their name and number erased; never read back
+        "stations": ("SELECT",),
+        "feedback": ("SELECT",),
+        "feedback_personal": (
+            "SELECT (event_id, mobile_hash, purged_at)",
+            "UPDATE (name, mobile, purged_at)",
+        ),
+    },
     QR: {
         **_GATE,
         "accounts": ("SELECT", "INSERT", "UPDATE"),
@@ -60,7 +70,12 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         "stations": ("SELECT",),
         "feedback": ("SELECT", "INSERT"),  # INSERT ... RETURNING
         # ON CONFLICT (event_id) reads the key column; the names and numbers it cannot read
-        "feedback_personal": ("SELECT (event_id)", "INSERT"),
+        # the purge (services/analytics/adapters/purge.py) blanks names, numbers and hashes
+        "feedback_personal": (
+            "SELECT (event_id, stored_at, purged_at)",
+            "INSERT",
+            "UPDATE (name, mobile, mobile_hash, purged_at)",
+        ),
         "station_hourly_buckets": ("SELECT", "INSERT", "UPDATE"),
         **_HEALTH,
     },
