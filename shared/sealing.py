@@ -7,6 +7,8 @@ the private keys. Every key has an id, written beside the box, so keys can be ro
 consumer keeps the old private keys (``ANALYTICS_SEAL_KEYS="k2:<b64>,k1:<b64>"``, the first
 current) until the topics' retention has passed, while intake seals with the current public
 key (``INTAKE_SEAL_PUBLIC_KEY="k2:<b64>"``). See docs/sealing.md.
+
+``python -m shared.sealing <key id>`` prints a new key pair as the two settings.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import base64
 import binascii
 import json
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -133,3 +136,18 @@ def public_setting(private_setting: str) -> str:
     """The intake setting for the current (first) key of an analytics setting."""
     kid, raw = _parse_entry(private_setting.split(",")[0])
     return f"{kid}:{_b64(bytes(PrivateKey(raw).public_key))}"
+
+
+def main(argv: list[str]) -> int:
+    """Print a new key pair for ``argv[0]`` (the key id) as the two settings."""
+    if len(argv) != 1:
+        print("usage: python -m shared.sealing <key id>", file=sys.stderr)
+        return 2
+    pair = generate(argv[0])
+    print(f"INTAKE_SEAL_PUBLIC_KEY={pair.public}")
+    print(f"ANALYTICS_SEAL_KEYS={pair.private}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
