@@ -136,3 +136,38 @@ def test_a_key_setting_error_never_shows_the_key() -> None:
     with pytest.raises(SealKeyError) as refused:
         Opener.from_setting(f"k1:{secret}")
     assert secret not in str(refused.value)
+
+
+def test_the_first_up_makes_one_working_key_pair_and_keeps_it(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from ops.cli import ensure_secrets
+
+    cfg = SimpleNamespace(data_dir=tmp_path)
+    first: dict[str, str] = {}
+    path = ensure_secrets(cfg, first)  # type: ignore[arg-type]
+    again: dict[str, str] = {}
+    ensure_secrets(cfg, again)  # type: ignore[arg-type]
+
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert first["INTAKE_SEAL_PUBLIC_KEY"].startswith("k1:")
+    sealed = Sealer.from_setting(first["INTAKE_SEAL_PUBLIC_KEY"]).seal(VISITOR)
+    assert Opener.from_setting(first["ANALYTICS_SEAL_KEYS"]).open(sealed) == VISITOR
+    assert again == first
+
+
+def test_a_rotated_private_setting_gets_its_public_half_back_when_that_is_missing(
+    tmp_path,
+) -> None:
+    from types import SimpleNamespace
+
+    from ops.cli import ensure_secrets
+
+    old, new = generate("k1"), generate("k2")
+    (tmp_path / "secrets.env").write_text(f"ANALYTICS_SEAL_KEYS={new.private},{old.private}\n")
+    env: dict[str, str] = {}
+
+    ensure_secrets(SimpleNamespace(data_dir=tmp_path), env)  # type: ignore[arg-type]
+
+    assert env["INTAKE_SEAL_PUBLIC_KEY"] == new.public
+    assert env["ANALYTICS_SEAL_KEYS"] == f"{new.private},{old.private}"
