@@ -59,6 +59,15 @@ WORKERS: dict[str, Worker] = {
 }
 
 
+# Secrets only one process may hold: the analytics consumer's private sealing keys.
+HELD_BY = {"ANALYTICS_SEAL_KEYS": "analytics-consumer"}
+
+
+def env_for(name: str, env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without the secrets another process holds alone."""
+    return {k: v for k, v in env.items() if HELD_BY.get(k, name) == name}
+
+
 def runtime_python(env: Mapping[str, str]) -> str:
     """The interpreter of the runtime environment the services run from."""
     python = env.get("PRATIKRIYA_RUNTIME_PYTHON") or str(
@@ -107,7 +116,7 @@ def start_service(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> 
     metrics_dir = run / f"prometheus-{name}"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir()
-    child_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    child_env = {**env_for(name, env), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     argv = [
         runtime_python(env), "-m", "gunicorn", service.app,
         "--bind", f"{env.get('BIND_HOST', '127.0.0.1')}:{port}",
@@ -138,7 +147,7 @@ def start_worker(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> i
     logs.mkdir(parents=True, exist_ok=True)
     _pid_file(cfg, worker).parent.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
-    pid = stack.spawn([runtime_python(env), "-m", worker.module], log, dict(env))
+    pid = stack.spawn([runtime_python(env), "-m", worker.module], log, env_for(name, env))
     _pid_file(cfg, worker).write_text(f"{pid}\n")
     # A worker that cannot start (bad settings, unreachable servers) exits at once.
     if stack.wait_for(lambda: not stack.pid_alive(pid), 2.0):

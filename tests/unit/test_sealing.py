@@ -171,3 +171,13 @@ def test_a_rotated_private_setting_gets_its_public_half_back_when_that_is_missin
 
     assert env["INTAKE_SEAL_PUBLIC_KEY"] == new.public
     assert env["ANALYTICS_SEAL_KEYS"] == f"{new.private},{old.private}"
+
+
+def test_of_the_local_processes_only_the_analytics_consumer_gets_the_private_keys() -> None:
+    from ops.services import SERVICES, WORKERS, env_for
+
+    env = {"ANALYTICS_SEAL_KEYS": generate("k1").private, "INTAKE_SEAL_PUBLIC_KEY": "k1:x"}
+
+    holders = {n for n in [*SERVICES, *WORKERS] if "ANALYTICS_SEAL_KEYS" in env_for(n, env)}
+    assert holders == {"analytics-consumer"}
+    assert env_for("intake", env) == {"INTAKE_SEAL_PUBLIC_KEY": "k1:x"}
