@@ -21,6 +21,12 @@ from shared.config import Env
 GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY", "ANALYST_PASSWORD")
 
 
+def sealing_public(private_setting: str) -> str:
+    from shared import sealing
+
+    return sealing.public_setting(private_setting)
+
+
 def _seal_keys(known: dict[str, str]) -> list[str]:
     """Fill in the sealing key pair (key id ``k1``) when there is none; the public half again
     if only it is missing. Returns the settings added. Rotation: docs/sealing.md."""
@@ -55,6 +61,9 @@ def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text("".join(f"{k}={v}\n" for k, v in known.items()))
+    if env.get("ANALYTICS_SEAL_KEYS") and not env.get("INTAKE_SEAL_PUBLIC_KEY"):
+        # The environment's own private keys: the public half must be theirs, not the file's.
+        env["INTAKE_SEAL_PUBLIC_KEY"] = sealing_public(env["ANALYTICS_SEAL_KEYS"])
     for key, value in known.items():
         env.setdefault(key, value)
     return path

@@ -181,3 +181,17 @@ def test_of_the_local_processes_only_the_analytics_consumer_gets_the_private_key
     holders = {n for n in [*SERVICES, *WORKERS] if "ANALYTICS_SEAL_KEYS" in env_for(n, env)}
     assert holders == {"analytics-consumer"}
     assert env_for("intake", env) == {"INTAKE_SEAL_PUBLIC_KEY": "k1:x"}
+
+
+def test_private_keys_set_in_the_environment_get_their_own_public_half(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from ops.cli import ensure_secrets
+
+    own = generate("prod1")
+    env = {"ANALYTICS_SEAL_KEYS": own.private}
+
+    ensure_secrets(SimpleNamespace(data_dir=tmp_path), env)  # type: ignore[arg-type]
+
+    assert env["ANALYTICS_SEAL_KEYS"] == own.private
+    assert env["INTAKE_SEAL_PUBLIC_KEY"] == own.public

@@ -253,3 +253,14 @@ def test_a_box_that_does_not_open_goes_to_the_dead_letter_topic_counted_nowhere(
     assert pipeline.cache.read_station(STATION)["24h"].count == 1
     assert pipeline.health.figures["dlq:sealed"] == 3
     assert pipeline.committed() == pipeline.end() == 4
+
+
+def test_the_worker_will_not_start_without_a_private_key_and_reads_them_from_the_env():
+    from services.analytics.entrypoints.worker import build_deps
+    from shared.sealing import SealKeyError
+
+    with pytest.raises(SealKeyError):
+        build_deps(CONFIG)
+    config = AnalyticsConfig.from_env({"ANALYTICS_SEAL_KEYS": f"{KEYS.private},{OLD_KEYS.private}"})
+    assert config.seal_keys == f"{KEYS.private},{OLD_KEYS.private}"
+    assert AnalyticsConfig.from_env({}).seal_keys == ""  # the web app needs none
