@@ -30,6 +30,28 @@ GENERATED_SECRETS = (
 )
 
 
+def sealing_public(private_setting: str) -> str:
+    from shared import sealing
+
+    return sealing.public_setting(private_setting)
+
+
+def _seal_keys(known: dict[str, str]) -> list[str]:
+    """Fill in the sealing key pair (key id ``k1``) when there is none; the public half again
+    if only it is missing. Returns the settings added. Rotation: docs/sealing.md."""
+    from shared import sealing
+
+    added = []
+    if not known.get("ANALYTICS_SEAL_KEYS"):
+        pair = sealing.generate("k1")
+        known["ANALYTICS_SEAL_KEYS"], known["INTAKE_SEAL_PUBLIC_KEY"] = pair.private, pair.public
+        added = ["ANALYTICS_SEAL_KEYS", "INTAKE_SEAL_PUBLIC_KEY"]
+    elif not known.get("INTAKE_SEAL_PUBLIC_KEY"):
+        known["INTAKE_SEAL_PUBLIC_KEY"] = sealing.public_setting(known["ANALYTICS_SEAL_KEYS"])
+        added = ["INTAKE_SEAL_PUBLIC_KEY"]
+    return added
+
+
 def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
     """Create the installation's keys once, under the data folder, and put them in ``env``
     unless the environment already sets them (a real deployment does)."""
@@ -41,12 +63,16 @@ def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
             if sep:
                 known[key.strip()] = value.strip()
     missing = [k for k in GENERATED_SECRETS if k not in known]
+    missing += [k for k in _seal_keys(known) if k not in missing]
     if missing:
         for key in missing:
-            known[key] = secrets.token_urlsafe(32)
+            known.setdefault(key, secrets.token_urlsafe(32))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text("".join(f"{k}={v}\n" for k, v in known.items()))
+    if env.get("ANALYTICS_SEAL_KEYS") and not env.get("INTAKE_SEAL_PUBLIC_KEY"):
+        # The environment's own private keys: the public half must be theirs, not the file's.
+        env["INTAKE_SEAL_PUBLIC_KEY"] = sealing_public(env["ANALYTICS_SEAL_KEYS"])
     for key, value in known.items():
         env.setdefault(key, value)
     # This command, and the tests it runs, log in to Kafka as the installation's admin.

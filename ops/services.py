@@ -92,6 +92,15 @@ def process_env(env: Mapping[str, str], process: Service | Worker) -> dict[str, 
     return {**env, "DATABASE_URL": db_roles.service_database_url(env, process.db_role)}
 
 
+# Secrets only one process may hold: the analytics consumer's private sealing keys.
+HELD_BY = {"ANALYTICS_SEAL_KEYS": "analytics-consumer"}
+
+
+def env_for(name: str, env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without the secrets another process holds alone."""
+    return {k: v for k, v in env.items() if HELD_BY.get(k, name) == name}
+
+
 def runtime_python(env: Mapping[str, str]) -> str:
     """The interpreter of the runtime environment the services run from."""
     python = env.get("PRATIKRIYA_RUNTIME_PYTHON") or str(
@@ -141,7 +150,7 @@ def start_service(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> 
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir()
     child_env = {
-        **kafka_users.login_env(process_env(env, service), KAFKA_USERS[name]),
+        **kafka_users.login_env(process_env(env_for(name, env), service), KAFKA_USERS[name]),
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }
     argv = [
@@ -174,7 +183,7 @@ def start_worker(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> i
     logs.mkdir(parents=True, exist_ok=True)
     _pid_file(cfg, worker).parent.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
-    child_env = kafka_users.login_env(process_env(env, worker), KAFKA_USERS[name])
+    child_env = kafka_users.login_env(process_env(env_for(name, env), worker), KAFKA_USERS[name])
     pid = stack.spawn([runtime_python(env), "-m", worker.module], log, child_env)
     _pid_file(cfg, worker).write_text(f"{pid}\n")
     # A worker that cannot start (bad settings, unreachable servers) exits at once.

@@ -12,6 +12,9 @@ from shared.topics import FEEDBACK_DLQ_TOPIC, FEEDBACK_TOPIC, SCORES_TOPIC
 @dataclass(frozen=True)
 class AnalyticsConfig:
     connections: Connections
+    # ``<id>:<base64 private key>,...``, the current key first: the worker opens sealed names
+    # and numbers with them and will not start without; the web app never needs them.
+    seal_keys: str = ""
     port: int = 8003
     group_id: str = "analytics"
     feedback_topic: str = FEEDBACK_TOPIC
@@ -45,6 +48,7 @@ class AnalyticsConfig:
         e = Env.current(env)
         config = cls(
             connections=Connections.from_env(e),
+            seal_keys=e.str("ANALYTICS_SEAL_KEYS", ""),
             port=e.int("ANALYTICS_PORT", 8003),
             batch_max_events=e.int("ANALYTICS_BATCH_MAX_EVENTS", 2000),
             batch_max_seconds=e.float("ANALYTICS_BATCH_MAX_SECONDS", 0.5),

@@ -1,5 +1,6 @@
 """Scenario 5: poison messages mixed into ``feedback.submitted`` among good events: bad JSON,
-a tombstone, a JSON array, a failed schema, an unknown schema version, an unknown station.
+a tombstone, a JSON array, a failed schema, an unknown schema version, an unknown station,
+a box sealed for a key the consumer does not hold.
 Each lands once on ``feedback.dlq`` with its original key and value and its reason and origin
 in headers; the good events around them are all counted, and nothing else is dead-lettered."""
 
@@ -33,8 +34,10 @@ def poison(codes: list[str]) -> list[tuple[bytes, bytes | None, str]]:
         (codes[1].encode(), b"[1, 2, 3]", "not a JSON object"),
         (codes[0].encode(), json.dumps({**valid, "rating": 9}).encode(), "schema:"),
         (codes[1].encode(), json.dumps({**valid, "mobile": "12345"}).encode(), "schema:"),
-        (codes[0].encode(), json.dumps({**valid, "schema_version": 2}).encode(),
-         "unknown schema_version 2"),
+        (codes[0].encode(), json.dumps({**valid, "schema_version": 1}).encode(),
+         "unknown schema_version 1"),
+        (codes[1].encode(), json.dumps({**valid, "sealed": {**valid["sealed"], "kid": "k9"}})
+         .encode(), "sealed personal data: unknown key k9"),
         (ghost.encode(), make_event(ghost).to_json(), f"unknown station {ghost}"),
     ]  # fmt: skip
 

@@ -45,6 +45,7 @@ from shared.consumer.health import HealthReporter
 from shared.consumer.kafka_broker import KafkaBroker
 from shared.consumer.signals import stop_on_signals
 from shared.redis_io import redis_client
+from shared.sealing import Opener
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (
@@ -69,6 +70,7 @@ def build_deps(config: AnalyticsConfig, **overrides: Any) -> Deps:
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
         scores_topic=config.scores_topic,
         retry=RetryPolicy(TRANSIENT, threading.Event(), config.retry_max_pause_s),
+        opener=Opener.from_setting(config.seal_keys),
     )
     return replace(deps, **overrides)
 

@@ -25,6 +25,7 @@ from shared.auth import Gate, gate_from_env
 from shared.auth.gate import error_page
 from shared.clock import utc_now
 from shared.redis_io import redis_client
+from shared.sealing import Sealer
 from shared.stations_reader import StationsFeed
 from shared.web import HttpSettings, json_error, make_app
 
@@ -50,6 +51,7 @@ def build_deps(config: IntakeConfig) -> Deps:
         clock=utc_now,
         signing_key=config.qr_signing_key,
         mobile_hash_key=config.mobile_hash_key,
+        sealer=Sealer.from_setting(config.seal_public_key),
     )
 
 
