@@ -311,8 +311,9 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     )
     print(f"Analysts' database (read-only): {analyst_url(cfg, env['ANALYST_PASSWORD'])}")
     roles = ", ".join(db_roles.SERVICE_ROLES)
-    print(f"Services' database logins: {roles} (each password"
-          f" PRATIKRIYA_<SERVICE>_DB_PASSWORD in {path}; see the README's \"Who may read what in the database\")")  # fmt: skip
+    print(f"Services' database logins: {roles}")
+    print(f"  (passwords PRATIKRIYA_<SERVICE>_DB_PASSWORD in {path}; grants: the README's")
+    print('  "Who may read what in the database")')
     print(f"Redis (password REDIS_PASSWORD): {env['REDIS_URL']}")
     return 0
 
