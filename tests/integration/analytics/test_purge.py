@@ -20,6 +20,7 @@ from services.analytics.metrics import ConsumerCollector
 from services.analytics.usecases.purge import purge_personal_data
 from shared import db
 from shared.consumer.health import figures_reader
+from shared.events import Personal
 from tests.integration.analytics.conftest import Clock, make_event
 from tests.support import create_station
 
@@ -38,7 +39,8 @@ def stored_events(database_url: str, station: str, ages_days: list[int]) -> list
     now = datetime.now(UTC)
     events = [make_event(station, submitted_at=now - timedelta(days=a)) for a in ages_days]
     with db.connection(database_url) as conn, db.transaction(conn) as cur:
-        PostgresFeedback(cur).store_batch(events)
+        opened = {e.event_id: Personal(e.mobile, e.name) for e in events}
+        PostgresFeedback(cur).store_batch(events, opened)
         for event, age in zip(events, ages_days, strict=True):
             cur.execute(
                 "UPDATE feedback_personal SET stored_at = %s WHERE event_id = %s",
