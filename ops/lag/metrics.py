@@ -17,7 +17,6 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from ops.lag.reader import Groups, LagReader, PartitionSample
-from shared.kafka_io import kafka_security
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +34,6 @@ def dead_letter_counts(
         group_id=None,
         client_id="pratikriya-lag",
         request_timeout_ms=int(timeout_s * 1000) + 500,
-        **kafka_security(),
     )
     try:
         counts = {}

@@ -24,7 +24,6 @@ from ops.stack.process import (
     pid_alive,
     port_open,
     port_taken,
-    private_file,
     read_pid,
     terminate,
     wait_for,
@@ -94,10 +93,8 @@ def _prepare_postgres_dirs(pg: _Postgres) -> None:
         _grant_traverse(pg.home, "postgres")
         for path in (pg.home, pg.socket_dir):
             shutil.chown(path, "postgres", "postgres")
-        private_file(pg.log)
+        pg.log.touch()
         shutil.chown(pg.log, "postgres", "postgres")
-    # Only its owner (postgres, or our own user when not root) reaches the cluster's folder.
-    pg.home.chmod(0o700)
 
 
 def _initdb(pg: _Postgres) -> None:
