@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from shared.auth import credentials
 from shared.auth.records import Account, AuditEntry, AuthStore, NotFound, TokenRecord
 from shared.auth.roles import Principal, Role, check_scope
+from shared.clock import utc_now
 from shared.config import Env
 
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{2,39}")
@@ -145,7 +146,7 @@ def change_password(
     if account is None:
         raise ValueError("the current password is not right")
     actor = Actor.of(principal, ip)
-    if _now_before(store, account):
+    if _locked(account):
         raise ValueError("this account is locked after too many failed attempts; try again later")
     if not credentials.verify_password(account.password_hash, current):
         after = store.login_failed(account.id, policy.lock_after, policy.lock_for_s)
@@ -177,7 +178,7 @@ def login(store: AuthStore, policy: AuthPolicy, username: str, password: str, ip
         _audit(store, anonymous, "login.failed", "", reason="unknown username")
         raise LoginRefused(refused)
     actor = Actor("account", account.username, account.id, ip)
-    if account.locked_until is not None and _now_before(store, account):
+    if _locked(account):
         _audit(store, actor, "login.failed", account.username, reason="account locked")
         raise LoginRefused(
             "this account is locked after too many failed sign-ins; try again later or ask "
@@ -197,9 +198,8 @@ def login(store: AuthStore, policy: AuthPolicy, username: str, password: str, ip
     return account
 
 
-def _now_before(store: AuthStore, account: Account) -> bool:
-    from shared.clock import utc_now
-
+def _locked(account: Account) -> bool:
+    """Whether the account's lock still holds."""
     return account.locked_until is not None and utc_now() < account.locked_until
 
 
