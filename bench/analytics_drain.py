@@ -2,8 +2,10 @@
 
 Fills a topic of its own (12 partitions, like ``feedback.submitted``) with ``--events``
 realistic feedback events for ``--stations`` stations of its own, spread over the last 30
-days. Then, in the same run: a bare KafkaConsumer that only reads and decodes every record
-(``FeedbackSubmitted.from_json``), and the analytics consumer (``FeedbackWorker``, the
+days, their names and numbers sealed with a key pair of the run's own. Then, in the same run:
+a bare KafkaConsumer that only reads and decodes every record (``FeedbackSubmitted.from_json``
+and opening the sealed box, which every reader of the personal data must do), and the
+analytics consumer (``FeedbackWorker``, the
 production code and batch settings) storing them in PostgreSQL, Redis and its own scores
 topic, each in a consumer group of its own, timed from the first poll to the last record.
 The bare consumer runs before and after analytics, and its mean rate is the baseline, so a
@@ -33,10 +35,13 @@ from services.analytics.config import AnalyticsConfig
 from services.analytics.entrypoints.worker import FeedbackWorker, build_deps
 from shared import db
 from shared.complaint_types import COMPLAINT_TYPES
-from shared.events import FeedbackSubmitted
+from shared.events import FeedbackSubmitted, Personal
+from shared.kafka_io import kafka_security
+from shared.sealing import KeyPair, Opener, Sealer, generate
 from shared.topics import TopicSpec, ensure_topics
 
 TARGET_RATIO = 0.50
+NAMES = ("Sunita Devi", "Rakesh Kumar", None)
 COMMENTS = (
     "थाने में बहुत देर तक इंतज़ार करना पड़ा",
     "Staff was polite and registered my complaint quickly.",
@@ -66,12 +71,18 @@ def make_stations(database_url: str, tag: str, count: int) -> list[str]:
     return codes
 
 
-def fill(bootstrap: str, topic: str, stations: list[str], count: int) -> None:
+def fill(bootstrap: str, topic: str, stations: list[str], count: int, keys: KeyPair) -> None:
     rng = random.Random(7)
+    sealer = Sealer.from_setting(keys.public)
+    # Sealing costs a key exchange; a pool of boxes keeps the fill quick, opening stays real.
+    boxes = [
+        sealer.seal(Personal(f"+919{rng.randrange(10**9):09d}", rng.choice(NAMES)))
+        for _ in range(256)
+    ]
     now = datetime.now(UTC)
     producer = KafkaProducer(
         bootstrap_servers=bootstrap, acks=1, linger_ms=20, batch_size=512 * 1024,
-        compression_type=None, max_request_size=4 * 1024 * 1024,
+        compression_type=None, max_request_size=4 * 1024 * 1024, **kafka_security(),
     )  # fmt: skip
     kinds = list(COMPLAINT_TYPES)
     for _ in range(count):
@@ -80,14 +91,13 @@ def fill(bootstrap: str, topic: str, stations: list[str], count: int) -> None:
             station_code=rng.choice(stations),
             qr_version=1,
             rating=rating,
-            mobile=f"+919{rng.randrange(10**9):09d}",
+            sealed=rng.choice(boxes),
             mobile_hash=f"{rng.getrandbits(256):064x}",
             complaint_type=rng.choice(kinds),
             staff_available=rng.random() < 0.8,
             staff_helped=rng.random() < 0.6,
             problem_resolved=rng.random() < 0.5 + rating / 10,
             language=rng.choice(("hi", "en")),
-            name=rng.choice(("Sunita Devi", "Rakesh Kumar", None)),
             officer_name=rng.choice(("SI Ramesh", "ASI Mahesh", None)),
             comments=rng.choice(COMMENTS),
             cleanliness=rng.choice((None, 1, 2, 3, 4, 5)),
@@ -98,12 +108,22 @@ def fill(bootstrap: str, topic: str, stations: list[str], count: int) -> None:
     producer.close()
 
 
-def bare_drain(bootstrap: str, topic: str, count: int, decode=FeedbackSubmitted.from_json) -> float:
+def opened(opener: Opener):
+    """A decode that reads the event and opens its box, as any reader of the names must."""
+
+    def decode(raw: bytes) -> Personal:
+        return opener.open(FeedbackSubmitted.from_json(raw).sealed)
+
+    return decode
+
+
+def bare_drain(bootstrap: str, topic: str, count: int, decode) -> float:
     """Events per second of a consumer that only reads and decodes."""
     consumer = KafkaConsumer(
         topic, bootstrap_servers=bootstrap, group_id=f"bench-bare-{uuid.uuid4().hex[:8]}",
         enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=2000,
         fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=8 * 1024 * 1024,
+        **kafka_security(),
     )  # fmt: skip
     seen, started = 0, None
     try:
@@ -160,17 +180,19 @@ def run(args: list[str]) -> list[dict]:
     print(f"analytics_drain: filling {topic} with {opts.events} events for "
           f"{opts.stations} stations ...", flush=True)  # fmt: skip
     started = time.perf_counter()
-    fill(bootstrap, topic, stations, opts.events)
+    keys = generate("bench")
+    fill(bootstrap, topic, stations, opts.events, keys)
     print(f"  filled in {time.perf_counter() - started:.1f} s", flush=True)
     config = replace(
         AnalyticsConfig.from_env(env), feedback_topic=topic, scores_topic=scores, dlq_topic=dlq,
-        group_id=f"bench-analytics-{tag}", redis_prefix=f"bench-{tag}",
+        group_id=f"bench-analytics-{tag}", redis_prefix=f"bench-{tag}", seal_keys=keys.private,
     )  # fmt: skip
-    before = bare_drain(bootstrap, topic, opts.events)
+    decode = opened(Opener.from_setting(keys.private))
+    before = bare_drain(bootstrap, topic, opts.events, decode)
     print(f"  bare consumer      {before:9.0f} events/s", flush=True)
     analytics = analytics_drain(config, opts.events, opts.profile)
     print(f"  analytics consumer {analytics:9.0f} events/s", flush=True)
-    after = bare_drain(bootstrap, topic, opts.events)
+    after = bare_drain(bootstrap, topic, opts.events, decode)
     print(f"  bare consumer      {after:9.0f} events/s", flush=True)
     baseline = (before + after) / 2
     raw = bare_drain(bootstrap, topic, opts.events, decode=json.loads)

@@ -40,6 +40,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from ops import services
 from shared import db
+from shared.kafka_io import kafka_security
 from shared.signing import sign
 from shared.topics import FEEDBACK_TOPIC
 
@@ -215,7 +216,10 @@ class TopicCount:
 
     def __init__(self, bootstrap_servers: str) -> None:
         self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap_servers, enable_auto_commit=False, client_id="bench"
+            bootstrap_servers=bootstrap_servers,
+            enable_auto_commit=False,
+            client_id="bench",
+            **kafka_security(),
         )
         partitions = self._consumer.partitions_for_topic(FEEDBACK_TOPIC) or set()
         if not partitions:

@@ -55,7 +55,8 @@ def app_database_url(cfg: stack.StackConfig) -> str:
 
 def ensure_analyst_role(cfg: stack.StackConfig, password: str) -> None:
     """The analysts' read-only login (a LOGIN role needs the superuser), allowed the views of
-    the analyst schema and nothing else; ``password`` is ANALYST_PASSWORD (secrets.env)."""
+    the analyst schema and nothing else; ``password`` is ANALYST_PASSWORD (secrets.env).
+    Its fence (limits, no temporary tables, no large objects) is ops/db_roles.py's."""
     if analyst_login_works(app_database_url(cfg), password, timeout_s=3):
         return
 

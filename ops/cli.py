@@ -1,5 +1,5 @@
 """The commands behind ``./pratikriya``: up, down, status, credentials, test, bench, lag,
-accounts and tokens.
+accounts, tokens and purge.
 
 ``./pratikriya`` (bash) installs what is missing and then runs ``python -m ops.cli``.
 """
@@ -13,12 +13,43 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from ops import accounts, analysts, services, stack
+from ops import accounts, analysts, db_roles, services, stack
+from ops.stack import kafka_users
 from shared.auth import PoliceLinks
 from shared.config import Env
 
-GENERATED_SECRETS = ("QR_SIGNING_KEY", "MOBILE_HASH_KEY", "ANALYST_PASSWORD")
+GENERATED_SECRETS = (
+    "QR_SIGNING_KEY",
+    "MOBILE_HASH_KEY",
+    "ANALYST_PASSWORD",
+    "REDIS_PASSWORD",
+    *(db_roles.password_key(role) for role in db_roles.SERVICE_ROLES),
+    *kafka_users.SECRET_KEYS,
+)
+
+
+def sealing_public(private_setting: str) -> str:
+    from shared import sealing
+
+    return sealing.public_setting(private_setting)
+
+
+def _seal_keys(known: dict[str, str]) -> list[str]:
+    """Fill in the sealing key pair (key id ``k1``) when there is none; the public half again
+    if only it is missing. Returns the settings added. Rotation: docs/sealing.md."""
+    from shared import sealing
+
+    added = []
+    if not known.get("ANALYTICS_SEAL_KEYS"):
+        pair = sealing.generate("k1")
+        known["ANALYTICS_SEAL_KEYS"], known["INTAKE_SEAL_PUBLIC_KEY"] = pair.private, pair.public
+        added = ["ANALYTICS_SEAL_KEYS", "INTAKE_SEAL_PUBLIC_KEY"]
+    elif not known.get("INTAKE_SEAL_PUBLIC_KEY"):
+        known["INTAKE_SEAL_PUBLIC_KEY"] = sealing.public_setting(known["ANALYTICS_SEAL_KEYS"])
+        added = ["INTAKE_SEAL_PUBLIC_KEY"]
+    return added
 
 
 def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
@@ -32,15 +63,33 @@ def ensure_secrets(cfg: stack.StackConfig, env: dict[str, str]) -> Path:
             if sep:
                 known[key.strip()] = value.strip()
     missing = [k for k in GENERATED_SECRETS if k not in known]
+    missing += [k for k in _seal_keys(known) if k not in missing]
     if missing:
         for key in missing:
-            known[key] = secrets.token_urlsafe(32)
+            known.setdefault(key, secrets.token_urlsafe(32))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text("".join(f"{k}={v}\n" for k, v in known.items()))
+    if env.get("ANALYTICS_SEAL_KEYS") and not env.get("INTAKE_SEAL_PUBLIC_KEY"):
+        # The environment's own private keys: the public half must be theirs, not the file's.
+        env["INTAKE_SEAL_PUBLIC_KEY"] = sealing_public(env["ANALYTICS_SEAL_KEYS"])
     for key, value in known.items():
         env.setdefault(key, value)
+    # This command, and the tests it runs, log in to Kafka as the installation's admin.
+    env.setdefault("KAFKA_SASL_USERNAME", kafka_users.ADMIN)
+    env.setdefault("KAFKA_SASL_PASSWORD", env[kafka_users.password_key(kafka_users.ADMIN)])
+    if "REDIS_URL" in env:
+        env["REDIS_URL"] = with_redis_password(env["REDIS_URL"], env["REDIS_PASSWORD"])
     return path
+
+
+def with_redis_password(url: str, password: str) -> str:
+    """``url`` with ``password`` in it, unless it already carries one (a deployment's own)."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f":{quote(password, safe='')}@{host}"))
 
 
 def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
@@ -50,6 +99,9 @@ def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     from shared.topics import ensure_topics
 
     print("starting Kafka, PostgreSQL and Redis ...", flush=True)
+    for key in ("KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"):  # read by shared.kafka_io
+        if env.get(key):
+            os.environ[key] = env[key]
     stack.start_all(cfg)
     created = ensure_topics(env.get("KAFKA_BOOTSTRAP_SERVERS") or "127.0.0.1:9092")
     print(f"topics: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
@@ -58,9 +110,11 @@ def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
     print(f"migrations: {len(applied)} applied")
     zones, stations = seed(database_url)
     print(f"seed: {zones} zones and {stations} stations added")
-    if not env.get("ANALYST_PASSWORD"):
+    if not all(env.get(key) for key in GENERATED_SECRETS):
         ensure_secrets(cfg, env)
     analysts.ensure_analyst_role(cfg, env["ANALYST_PASSWORD"])
+    # Each service's own login and grants (README: who may read what in the database).
+    db_roles.ensure_service_roles(cfg, env)
     from services.qr.cli import announce_stations
 
     # Readers that know the registry only from the topic (the notifier) learn every station.
@@ -250,8 +304,56 @@ def cmd_credentials(cfg: stack.StackConfig, env: dict[str, str]) -> int:
         f" ./pratikriya accounts reset {accounts.FIRST_ADMIN})"
     )
     print(f"Admin API token (ADMIN_TOKEN): {ensure_admin_token(cfg, env)}")
+    print(
+        "Kafka (SASL_PLAINTEXT, SCRAM-SHA-512) for tools such as ./pratikriya lag:"
+        f" KAFKA_SASL_USERNAME=ops KAFKA_SASL_PASSWORD={env[kafka_users.password_key('ops')]}"
+        f" (admin: {kafka_users.ADMIN}, its password is KAFKA_ADMIN_PASSWORD in {path})"
+    )
     print(f"Analysts' database (read-only): {analyst_url(cfg, env['ANALYST_PASSWORD'])}")
+    roles = ", ".join(db_roles.SERVICE_ROLES)
+    print(f"Services' database logins: {roles}")
+    print(f"  (passwords PRATIKRIYA_<SERVICE>_DB_PASSWORD in {path}; grants: the README's")
+    print('  "Who may read what in the database")')
+    print(f"Redis (password REDIS_PASSWORD): {env['REDIS_URL']}")
     return 0
+
+
+def cmd_purge(env: Mapping[str, str], days: int | None) -> int:
+    """Names and numbers past the retention period (``--days`` or
+    PERSONAL_DATA_RETENTION_DAYS), purged now, all of them; PostgreSQL only."""
+    import psycopg2
+
+    from services.analytics.adapters.purge import PostgresPersonalData
+    from services.analytics.config import AnalyticsConfig
+    from services.analytics.usecases.purge import purge_personal_data
+    from shared.clock import utc_now
+
+    config = AnalyticsConfig.from_env(dict(env))
+    store = PostgresPersonalData(config.connections.database_url, config.group_id)
+    try:
+        result = purge_personal_data(
+            store, utc_now, days or config.retention_days, batch_rows=config.purge_batch_rows
+        )
+    except psycopg2.OperationalError as error:
+        print(f"pratikriya: PostgreSQL did not answer: {error}".strip(), file=sys.stderr)
+        return 1
+    except ValueError as error:  # PERSONAL_DATA_RETENTION_DAYS under a day
+        print(f"pratikriya: {error}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(
+        f"purged {result.purged} feedback rows' names and mobile numbers"
+        f" (stored before {result.stored_before:%Y-%m-%d %H:%M} UTC)"
+    )
+    return 0
+
+
+def positive_days(text: str) -> int:
+    days = int(text)
+    if days < 1:
+        raise argparse.ArgumentTypeError("the retention period is at least one day")
+    return days
 
 
 # The whole run (no pytest arguments, as CI runs it) also lints and type-checks: ruff on the
@@ -310,11 +412,19 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("lag", help="consumer lag and each group's status (see --help)", add_help=False)
     accounts.accounts_parser(sub)
     accounts.tokens_parser(sub)
+    purge = sub.add_parser("purge", help="purge names and numbers past the retention period")
+    purge.add_argument(
+        "--days", type=positive_days, help="the period (default: PERSONAL_DATA_RETENTION_DAYS)"
+    )
     bench = sub.add_parser("bench", help="run the benchmarks under bench/ and print a table")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     args, unknown = parser.parse_known_args(argv)
     if args.command == "lag":
         from ops.lag import command
+
+        if not os.environ.get("KAFKA_SASL_USERNAME"):  # ops' own user: offsets, no records
+            known = kafka_users.passwords(stack.StackConfig.from_env())
+            os.environ.update(KAFKA_SASL_USERNAME="ops", KAFKA_SASL_PASSWORD=known["ops"])
 
         return command.main(unknown)
     if unknown and args.command not in ("test", "bench"):
@@ -328,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_test(cfg, env, unknown + args.pytest_args)
         if args.command == "bench":
             return cmd_bench(cfg, env, unknown + args.bench_args)
+        if args.command == "purge":
+            return cmd_purge(env, args.days)
         return {
             "up": cmd_up,
             "down": cmd_down,

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops import stack
+from ops import db_roles, stack
+from ops.stack import kafka_users
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Service:
     app: str  # gunicorn's "module:factory()" target
     port_env: str
     default_port: int
+    db_role: str  # its own PostgreSQL login (ops/db_roles.py)
     workers: int = 2
     threads: int = 8
 
@@ -38,25 +40,65 @@ class Service:
 class Worker:
     name: str
     module: str  # run as ``python -m module``; it must stop cleanly on SIGTERM
+    db_role: str
 
+
+# The Kafka user each process logs in as (ops/stack/kafka_users.py: its topics and groups).
+KAFKA_USERS = {
+    "intake": "intake",
+    "qr": "qr",
+    "analytics": "analytics",
+    "notifier": "notifier",
+    "ops": "ops",
+    "analytics-consumer": "analytics",
+    "notifier-worker": "notifier",
+}
 
 # Started in this order, stopped in the reverse order.
 SERVICES = {
-    "intake": Service("intake", "services.intake.entrypoints.http:wsgi()", "INTAKE_PORT", 8001),
-    "qr": Service("qr", "services.qr.entrypoints.http:wsgi()", "QR_PORT", 8002),
+    "intake": Service(
+        "intake", "services.intake.entrypoints.http:wsgi()", "INTAKE_PORT", 8001, db_roles.INTAKE
+    ),
+    "qr": Service("qr", "services.qr.entrypoints.http:wsgi()", "QR_PORT", 8002, db_roles.QR),
     "analytics": Service(
-        "analytics", "services.analytics.entrypoints.http:wsgi()", "ANALYTICS_PORT", 8003
+        "analytics",
+        "services.analytics.entrypoints.http:wsgi()",
+        "ANALYTICS_PORT",
+        8003,
+        db_roles.ANALYTICS,
     ),
     "notifier": Service(
-        "notifier", "services.notifier.entrypoints.http:wsgi()", "NOTIFIER_PORT", 8004
+        "notifier",
+        "services.notifier.entrypoints.http:wsgi()",
+        "NOTIFIER_PORT",
+        8004,
+        db_roles.NOTIFIER,
     ),
     # Operations: the page, the lag history and the lag metrics (ops/console).
-    "ops": Service("ops", "ops.console.http:wsgi()", "OPS_PORT", 8005),
+    "ops": Service("ops", "ops.console.http:wsgi()", "OPS_PORT", 8005, db_roles.OPS),
 }
 WORKERS: dict[str, Worker] = {
-    "analytics-consumer": Worker("analytics-consumer", "services.analytics.entrypoints.worker"),
-    "notifier-worker": Worker("notifier-worker", "services.notifier.entrypoints.worker"),
+    "analytics-consumer": Worker(
+        "analytics-consumer", "services.analytics.entrypoints.worker", db_roles.CONSUMER
+    ),
+    "notifier-worker": Worker(
+        "notifier-worker", "services.notifier.entrypoints.worker", db_roles.NOTIFIER
+    ),
 }
+
+
+def process_env(env: Mapping[str, str], process: Service | Worker) -> dict[str, str]:
+    """``env`` with the DATABASE_URL of the process's own role instead of the owner's."""
+    return {**env, "DATABASE_URL": db_roles.service_database_url(env, process.db_role)}
+
+
+# Secrets only one process may hold: the analytics consumer's private sealing keys.
+HELD_BY = {"ANALYTICS_SEAL_KEYS": "analytics-consumer"}
+
+
+def env_for(name: str, env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without the secrets another process holds alone."""
+    return {k: v for k, v in env.items() if HELD_BY.get(k, name) == name}
 
 
 def runtime_python(env: Mapping[str, str]) -> str:
@@ -107,7 +149,10 @@ def start_service(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> 
     metrics_dir = run / f"prometheus-{name}"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir()
-    child_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    child_env = {
+        **kafka_users.login_env(process_env(env_for(name, env), service), KAFKA_USERS[name]),
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
     argv = [
         runtime_python(env), "-m", "gunicorn", service.app,
         "--bind", f"{env.get('BIND_HOST', '127.0.0.1')}:{port}",
@@ -138,7 +183,8 @@ def start_worker(cfg: stack.StackConfig, name: str, env: Mapping[str, str]) -> i
     logs.mkdir(parents=True, exist_ok=True)
     _pid_file(cfg, worker).parent.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
-    pid = stack.spawn([runtime_python(env), "-m", worker.module], log, dict(env))
+    child_env = kafka_users.login_env(process_env(env_for(name, env), worker), KAFKA_USERS[name])
+    pid = stack.spawn([runtime_python(env), "-m", worker.module], log, child_env)
     _pid_file(cfg, worker).write_text(f"{pid}\n")
     # A worker that cannot start (bad settings, unreachable servers) exits at once.
     if stack.wait_for(lambda: not stack.pid_alive(pid), 2.0):

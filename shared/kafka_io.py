@@ -4,11 +4,37 @@ when told to. The topics themselves are in ``shared.topics``."""
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
+from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_SASL_MECHANISM = "SCRAM-SHA-512"
+
+
+def kafka_security(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The kafka-python settings that log a client in, from the environment; every Kafka
+    client in the code takes its credentials from here and nowhere else.
+
+    ``KAFKA_SASL_USERNAME`` and ``KAFKA_SASL_PASSWORD`` name the principal (each service
+    process has its own, set by ``ops/services.py``); ``KAFKA_SASL_MECHANISM`` defaults to
+    SCRAM-SHA-512 and ``KAFKA_SECURITY_PROTOCOL`` to SASL_PLAINTEXT (one machine; a real
+    deployment sets SASL_SSL). Without a user name the client connects without logging in.
+    """
+    env = os.environ if env is None else env
+    username = env.get("KAFKA_SASL_USERNAME", "")
+    if not username:
+        return {}
+    return {
+        "security_protocol": env.get("KAFKA_SECURITY_PROTOCOL") or "SASL_PLAINTEXT",
+        "sasl_mechanism": env.get("KAFKA_SASL_MECHANISM") or DEFAULT_SASL_MECHANISM,
+        "sasl_plain_username": username,
+        "sasl_plain_password": env.get("KAFKA_SASL_PASSWORD", ""),
+    }
 
 
 def durable_producer(
@@ -32,6 +58,7 @@ def durable_producer(
         reconnect_backoff_max_ms=1000,
         # Without it the constructor waits 30 s for an unreachable broker.
         bootstrap_timeout_ms=int(timeout_s * 1000),
+        **kafka_security(),
     )
 
 
@@ -48,6 +75,7 @@ def manual_consumer(
         "auto_offset_reset": "earliest",
         "isolation_level": "read_committed",
         "max_poll_records": 500,
+        **kafka_security(),
     }
     settings.update(overrides)
     consumer = KafkaConsumer(**settings)

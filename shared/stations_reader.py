@@ -12,6 +12,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from shared.events import InvalidEvent, StationChanged
+from shared.kafka_io import kafka_security
 from shared.topics import STATIONS_TOPIC
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ def _consumer(bootstrap_servers: str, client_id: str, timeout_s: float = 5.0) ->
         # Without it the constructor waits 30 s for an unreachable broker.
         bootstrap_timeout_ms=timeout_ms,
         reconnect_backoff_max_ms=2000,
+        **kafka_security(),
     )
 
 

@@ -16,6 +16,7 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from shared.events import FeedbackSubmitted, StationChanged, StationScoresUpdated
+from shared.kafka_io import kafka_security
 
 FEEDBACK_TOPIC = "feedback.submitted"
 FEEDBACK_DLQ_TOPIC = "feedback.dlq"
@@ -38,6 +39,8 @@ class TopicSpec:
     compacted: bool = False
     event: type | None = None
     dead_letter: str | None = None
+    # Holds visitors' names and numbers (sealed): kept no longer than the purge period.
+    personal: bool = False
 
     @property
     def config(self) -> dict[str, str]:
@@ -53,8 +56,15 @@ class TopicSpec:
 # Partition counts are fixed here, not left to broker defaults: keys (station codes) map to
 # partitions by count, so changing it later reorders a station's events.
 TOPICS = (
-    TopicSpec(FEEDBACK_TOPIC, 12, 30, event=FeedbackSubmitted, dead_letter=FEEDBACK_DLQ_TOPIC),
-    TopicSpec(FEEDBACK_DLQ_TOPIC, 3, 90),
+    TopicSpec(
+        FEEDBACK_TOPIC,
+        12,
+        30,
+        event=FeedbackSubmitted,
+        dead_letter=FEEDBACK_DLQ_TOPIC,
+        personal=True,
+    ),
+    TopicSpec(FEEDBACK_DLQ_TOPIC, 3, 90, personal=True),
     TopicSpec(SCORES_TOPIC, 12, event=StationScoresUpdated, dead_letter=SCORES_DLQ_TOPIC),
     TopicSpec(SCORES_DLQ_TOPIC, 3, 90),
     # The whole registry, one record per station: readers skip a record they cannot use.
@@ -71,7 +81,9 @@ def ensure_topics(
     client_id: str = "pratikriya-setup",
 ) -> list[str]:
     """Create the topics that do not exist yet; returns the names created now."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id=client_id)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, client_id=client_id, **kafka_security()
+    )
     try:
         existing = set(admin.list_topics())
         missing = [t for t in topics if t.name not in existing]

@@ -14,7 +14,9 @@ from kafka import KafkaConsumer, TopicPartition
 
 from shared import db
 from shared.acked_sender import AckedSender
-from shared.events import Contact, StationChanged
+from shared.events import Contact, Personal, Sealed, StationChanged
+from shared.kafka_io import kafka_security
+from shared.sealing import Opener, Sealer
 from shared.signing import sign
 from shared.topics import STATIONS_TOPIC
 
@@ -92,6 +94,31 @@ def publish_station(database_url: str, code: str, change: str) -> StationChanged
     return record
 
 
+@functools.cache
+def stack_seal_keys() -> tuple[str, str]:
+    """The test stack's sealing keys as ``./pratikriya test`` made them: the intake setting
+    (public key) and the analytics one (private keys)."""
+    from ops import cli
+    from ops.stack import StackConfig
+
+    cfg = StackConfig.from_env()
+    env = cli.service_env(cfg)
+    cli.ensure_secrets(cfg, env)
+    return env["INTAKE_SEAL_PUBLIC_KEY"], env["ANALYTICS_SEAL_KEYS"]
+
+
+def seal(mobile: str, name: str | None = None) -> Sealed:
+    """A name and number sealed for the test stack's analytics consumer."""
+    return Sealer.from_setting(stack_seal_keys()[0]).seal(Personal(mobile, name))
+
+
+def open_sealed(event: dict[str, Any]) -> Personal:
+    """The name and number in an event read off a topic (as JSON), opened with the test
+    stack's analytics keys."""
+    box = Sealed(**event["sealed"])
+    return Opener.from_setting(stack_seal_keys()[1]).open(box)
+
+
 def feedback_body(station: dict[str, Any], key: bytes, **overrides: Any) -> dict[str, Any]:
     body = {
         "station_code": station["code"],
@@ -119,7 +146,10 @@ class TopicTail:
 
     def __init__(self, bootstrap_servers: str, topic: str) -> None:
         self.consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None
+            bootstrap_servers=bootstrap_servers,
+            enable_auto_commit=False,
+            group_id=None,
+            **kafka_security(),
         )
         self.topic = topic
         partitions = self.consumer.partitions_for_topic(topic)

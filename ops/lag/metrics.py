@@ -17,6 +17,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from ops.lag.reader import Groups, LagReader, PartitionSample
+from shared.kafka_io import kafka_security
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def dead_letter_counts(
         group_id=None,
         client_id="pratikriya-lag",
         request_timeout_ms=int(timeout_s * 1000) + 500,
+        **kafka_security(),
     )
     try:
         counts = {}

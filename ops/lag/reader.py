@@ -16,6 +16,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import RetriableError
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
+from shared.kafka_io import kafka_security
+
 # A consumer group and the topics it reads.
 Groups = dict[str, tuple[str, ...]]
 
@@ -42,6 +44,7 @@ class LagReader:
             bootstrap_servers=bootstrap_servers,
             client_id="pratikriya-lag",
             request_timeout_ms=timeout_ms,
+            **kafka_security(),
         )
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap_servers,
@@ -49,6 +52,7 @@ class LagReader:
             group_id=None,
             enable_auto_commit=False,
             request_timeout_ms=max(timeout_ms, 1000) + 500,
+            **kafka_security(),
         )
 
     def close(self) -> None:

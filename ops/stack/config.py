@@ -31,6 +31,9 @@ class StackConfig:
     postgres_password: str = field(repr=False)
     redis_host: str
     redis_port: int
+    # REDIS_URL's password, else REDIS_PASSWORD; empty: ops/stack/redis.py reads the one
+    # ``./pratikriya`` generated into <data>/secrets.env.
+    redis_password: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StackConfig:
@@ -55,6 +58,7 @@ class StackConfig:
             postgres_password=unquote(db.password or ""),
             redis_host=redis.hostname or "127.0.0.1",
             redis_port=redis.port or 6379,
+            redis_password=unquote(redis.password or "") or env.get("REDIS_PASSWORD", ""),
         )
 
 

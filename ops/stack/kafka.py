@@ -1,7 +1,10 @@
 """The single-node KRaft broker: its jars (Maven), its properties, its storage, its JVM.
 
-<data>/kafka/   libs/ (jars copied by Maven), server.properties, cluster.id,
-                data/ (log.dirs), logs/server.log (Log4j 2)
+Clients must log in (SCRAM over SASL_PLAINTEXT on the client port) and may do only what
+their ACLs allow; the users and their ACLs are in ops/stack/kafka_users.py.
+
+<data>/kafka/   libs/ (jars copied by Maven), server.properties (0600: the broker's own
+                login), cluster.id, data/ (log.dirs), logs/server.log (Log4j 2)
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import sys
 import uuid
 from pathlib import Path
 
+from ops.stack import kafka_users
 from ops.stack.config import StackConfig, StackError
 from ops.stack.process import (
     error_with_logs,
@@ -25,6 +29,7 @@ from ops.stack.process import (
     pid_alive,
     port_open,
     port_taken,
+    private_dir,
     run_dir,
     spawn,
     terminate,
@@ -98,7 +103,12 @@ def ensure_kafka_jars(cfg: StackConfig) -> Path:
     return libs
 
 
-def _kafka_properties(cfg: StackConfig) -> str:
+def _sasl_stamp(cfg: StackConfig) -> Path:
+    """Written when the storage is formatted with the admin's SCRAM credential."""
+    return _kafka_dir(cfg) / "data" / "pratikriya-sasl"
+
+
+def _kafka_properties(cfg: StackConfig, admin_password: str) -> str:
     host, port, ctrl = cfg.kafka_host, cfg.kafka_port, cfg.kafka_controller_port
     # Static quorum (controller.quorum.voters, storage formatted without --standalone): the
     # voter's address is then not written into the formatted storage, so changing
@@ -107,11 +117,22 @@ def _kafka_properties(cfg: StackConfig) -> str:
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@{host}:{ctrl}",
-        "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{ctrl}",
-        "advertised.listeners": f"PLAINTEXT://{host}:{port}",
+        # Clients log in with SCRAM on the client listener (SASL_PLAINTEXT: one machine, on
+        # 127.0.0.1; a deployment across machines uses SASL_SSL). The controller listener is
+        # internal: only this broker talks to it, unauthenticated (hence User:ANONYMOUS).
+        "listeners": f"SASL_PLAINTEXT://{host}:{port},CONTROLLER://{host}:{ctrl}",
+        "advertised.listeners": f"SASL_PLAINTEXT://{host}:{port}",
         "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name": "SASL_PLAINTEXT",
+        "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "sasl.enabled.mechanisms": kafka_users.MECHANISM,
+        "sasl.mechanism.inter.broker.protocol": kafka_users.MECHANISM,
+        f"listener.name.sasl_plaintext.{kafka_users.MECHANISM.lower()}.sasl.jaas.config": (
+            kafka_users.jaas(kafka_users.ADMIN, admin_password)
+        ),
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users": f"User:{kafka_users.ADMIN};User:ANONYMOUS",
+        "allow.everyone.if.no.acl.found": "false",
         "log.dirs": str(_kafka_dir(cfg) / "data"),
         "num.partitions": "1",
         "auto.create.topics.enable": "false",
@@ -183,9 +204,15 @@ def _kafka_java(cfg: StackConfig, libs: Path, main: str, *args: str) -> list[str
     ]
 
 
-def _format_kafka_storage(cfg: StackConfig, libs: Path) -> None:
+def _format_kafka_storage(cfg: StackConfig, libs: Path, admin_password: str) -> None:
     data = _kafka_dir(cfg) / "data"
     if (data / "meta.properties").is_file():
+        if not _sasl_stamp(cfg).is_file():
+            raise StackError(
+                f"Kafka's storage in {data} was formatted before Kafka required logins, and"
+                " its admin user can only be created by a new format: stop the stack"
+                f" (./pratikriya down) and remove {data} (its records are lost)"
+            )
         return
     id_file = _kafka_dir(cfg) / "cluster.id"
     if not id_file.is_file():
@@ -201,10 +228,14 @@ def _format_kafka_storage(cfg: StackConfig, libs: Path) -> None:
         "-c",
         str(_kafka_props(cfg)),
         "--ignore-formatted",
+        "--add-scram",
+        f"{kafka_users.MECHANISM}=[name={kafka_users.ADMIN},password={admin_password}]",
     )
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise StackError("cannot format Kafka's storage:\n" + (done.stdout + done.stderr)[-3000:])
+        output = (done.stdout + done.stderr).replace(admin_password, "***")
+        raise StackError("cannot format Kafka's storage:\n" + output[-3000:])
+    _sasl_stamp(cfg).write_text(f"{kafka_users.MECHANISM} {kafka_users.ADMIN}\n")
 
 
 def check_kafka_ports(cfg: StackConfig) -> None:
@@ -229,9 +260,14 @@ def spawn_kafka(cfg: StackConfig) -> tuple[int, int] | None:
         return (pid, -1)  # ours, maybe still starting: wait for its port only
     check_kafka_ports(cfg)
     libs = ensure_kafka_jars(cfg)
-    _kafka_log(cfg).parent.mkdir(parents=True, exist_ok=True)
-    _kafka_props(cfg).write_text(_kafka_properties(cfg))
-    _format_kafka_storage(cfg, libs)
+    private_dir(_kafka_dir(cfg))
+    private_dir(_kafka_log(cfg).parent)
+    admin_password = kafka_users.passwords(cfg)[kafka_users.ADMIN]
+    props = _kafka_props(cfg)
+    props.touch()
+    props.chmod(0o600)  # it holds the admin's password (the broker's own login)
+    props.write_text(_kafka_properties(cfg, admin_password))
+    _format_kafka_storage(cfg, libs, admin_password)
     log = _kafka_log(cfg)
     offset = log.stat().st_size if log.exists() else 0
     argv = _kafka_java(cfg, libs, "kafka.Kafka", str(_kafka_props(cfg)))
@@ -265,6 +301,7 @@ def wait_kafka(cfg: StackConfig, pid: int, offset: int) -> None:
             _kafka_log(cfg),
             _kafka_console_log(cfg),
         )
+    kafka_users.ensure_principals(f"{cfg.kafka_host}:{cfg.kafka_port}", kafka_users.passwords(cfg))
 
 
 def start_kafka(cfg: StackConfig) -> None:

@@ -24,6 +24,7 @@ from ops.stack.process import (
     pid_alive,
     port_open,
     port_taken,
+    private_file,
     read_pid,
     terminate,
     wait_for,
@@ -93,8 +94,10 @@ def _prepare_postgres_dirs(pg: _Postgres) -> None:
         _grant_traverse(pg.home, "postgres")
         for path in (pg.home, pg.socket_dir):
             shutil.chown(path, "postgres", "postgres")
-        pg.log.touch()
+        private_file(pg.log)
         shutil.chown(pg.log, "postgres", "postgres")
+    # Only its owner (postgres, or our own user when not root) reaches the cluster's folder.
+    pg.home.chmod(0o700)
 
 
 def _initdb(pg: _Postgres) -> None:

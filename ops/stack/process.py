@@ -1,5 +1,10 @@
 """Process helpers of the stack and of ops/services.py: pid files, ports, detached spawns,
-bounded waits and polite stops, and a lock per server between processes."""
+bounded waits and polite stops, a lock per server between processes, and private folders.
+
+Everything under the data folder is the installation's own: folders 0700, logs 0600, and
+the servers and services are spawned with umask 077, so what they write (Kafka's segments,
+Redis's append-only file, their logs) is private too.
+"""
 
 from __future__ import annotations
 
@@ -17,16 +22,45 @@ from ops.stack.config import StackConfig, StackError
 STOP_TIMEOUT = 30.0
 
 
-def run_dir(cfg: StackConfig) -> Path:
-    path = cfg.data_dir / "run"
-    path.mkdir(parents=True, exist_ok=True)
+PRIVATE_UMASK = 0o077
+# The data folder's own folders (PostgreSQL's home included: its owner, postgres, keeps
+# full access; initdb makes the cluster inside it 0700 itself).
+DATA_FOLDERS = ("logs", "run", "kafka", "redis", "postgres")
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` (and missing parents) made, and set to 0700 if it already existed."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
     return path
+
+
+def private_file(path: Path) -> Path:
+    """``path`` created empty if missing; 0600 either way."""
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    return path
+
+
+def secure_data_dir(cfg: StackConfig) -> None:
+    """An installation made before folders were private: its folders set to 0700 and every
+    log in them to 0600 (what the running servers write next is private by their umask)."""
+    for name in DATA_FOLDERS:
+        folder = cfg.data_dir / name
+        if folder.is_dir():
+            folder.chmod(0o700)
+    for pattern in ("logs/*", "redis/*.log", "kafka/logs/*", "postgres/*.log"):
+        for path in cfg.data_dir.glob(pattern):
+            if path.is_file():
+                path.chmod(0o600)
+
+
+def run_dir(cfg: StackConfig) -> Path:
+    return private_dir(cfg.data_dir / "run")
 
 
 def logs_dir(cfg: StackConfig) -> Path:
-    path = cfg.data_dir / "logs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(cfg.data_dir / "logs")
 
 
 @contextlib.contextmanager
@@ -104,7 +138,8 @@ def error_with_logs(message: str, *logs: Path) -> StackError:
 
 
 def spawn(argv: list[str], log: Path, env: Mapping[str, str] | None = None) -> int:
-    """Start ``argv`` detached (own session, stdin /dev/null, output appended to ``log``).
+    """Start ``argv`` detached (own session, stdin /dev/null, output appended to ``log``,
+    which is 0600), with umask 077: whatever it creates, only the installation's user reads.
 
     posix_spawn rather than Popen: the server outlives us, and a Popen object dropped while
     its child runs warns (ResourceWarning) in every test that starts a server.
@@ -112,11 +147,17 @@ def spawn(argv: list[str], log: Path, env: Mapping[str, str] | None = None) -> i
     flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 1, str(log), flags, 0o644),
+        (os.POSIX_SPAWN_OPEN, 1, str(log), flags, 0o600),
         (os.POSIX_SPAWN_DUP2, 1, 2),
     ]
     env = dict(os.environ if env is None else env)
-    return os.posix_spawnp(argv[0], argv, env, file_actions=actions, setsid=True)
+    if log.exists():
+        log.chmod(0o600)
+    previous = os.umask(PRIVATE_UMASK)  # the child inherits it; ours is restored at once
+    try:
+        return os.posix_spawnp(argv[0], argv, env, file_actions=actions, setsid=True)
+    finally:
+        os.umask(previous)
 
 
 def terminate(pid: int, first: signal.Signals, timeout: float = STOP_TIMEOUT) -> None:

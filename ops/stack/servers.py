@@ -21,7 +21,7 @@ from ops.stack.postgres import (
     start_postgres,
     stop_postgres,
 )
-from ops.stack.process import locked
+from ops.stack.process import locked, secure_data_dir
 from ops.stack.redis import check_redis_port, redis_pid, redis_running, start_redis, stop_redis
 
 
@@ -39,6 +39,7 @@ def start_all(cfg: StackConfig) -> None:
     """Start all three (nothing, if a port is taken); the JVM boots while PostgreSQL and
     Redis start."""
     _check_ports(cfg)
+    secure_data_dir(cfg)
     with locked(cfg, "kafka"):
         started = None if kafka_running(cfg) else spawn_kafka(cfg)
         start_postgres(cfg)

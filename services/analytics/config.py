@@ -12,6 +12,9 @@ from shared.topics import FEEDBACK_DLQ_TOPIC, FEEDBACK_TOPIC, SCORES_TOPIC
 @dataclass(frozen=True)
 class AnalyticsConfig:
     connections: Connections
+    # ``<id>:<base64 private key>,...``, the current key first: the worker opens sealed names
+    # and numbers with them and will not start without; the web app never needs them.
+    seal_keys: str = ""
     port: int = 8003
     group_id: str = "analytics"
     feedback_topic: str = FEEDBACK_TOPIC
@@ -29,6 +32,14 @@ class AnalyticsConfig:
     # this many responses; stations with fewer responses than the minimum are not ranked.
     ranking_prior_weight: float = 10.0
     ranking_min_count: int = 10
+    # Visitors' names and numbers are purged this many days after they were stored (the
+    # form says so: intake reads the same variable); the worker runs the purge this often,
+    # at most this many batches of this many rows a run, so a backlog never stalls the
+    # consumer for long (the rest goes at the next run).
+    retention_days: int = 180
+    purge_every_s: float = 3600.0
+    purge_batch_rows: int = 1000
+    purge_max_batches: int = 100
     redis_prefix: str = "analytics"
     log_level: str = "INFO"
 
@@ -37,6 +48,7 @@ class AnalyticsConfig:
         e = Env.current(env)
         config = cls(
             connections=Connections.from_env(e),
+            seal_keys=e.str("ANALYTICS_SEAL_KEYS", ""),
             port=e.int("ANALYTICS_PORT", 8003),
             batch_max_events=e.int("ANALYTICS_BATCH_MAX_EVENTS", 2000),
             batch_max_seconds=e.float("ANALYTICS_BATCH_MAX_SECONDS", 0.5),
@@ -44,6 +56,8 @@ class AnalyticsConfig:
             retry_max_pause_s=e.float("ANALYTICS_RETRY_MAX_PAUSE_S", 30.0),
             ranking_prior_weight=e.float("ANALYTICS_RANKING_PRIOR_WEIGHT", 10.0),
             ranking_min_count=e.int("ANALYTICS_RANKING_MIN_COUNT", 10),
+            retention_days=e.int("PERSONAL_DATA_RETENTION_DAYS", 180),
+            purge_every_s=e.float("ANALYTICS_PURGE_EVERY_S", 3600.0),
             log_level=e.str("LOG_LEVEL", "INFO"),
         )
         return replace(config, **overrides)

@@ -1,15 +1,23 @@
 """Analytics' Prometheus metrics, served at /metrics by the HTTP kit: the HTTP app's own,
-plus the consumer's figures (kept in Redis by the consumer process, read at scrape time)."""
+plus the consumer's figures and the purge's (kept in PostgreSQL's ``worker_health`` by the
+consumer process and by ``./pratikriya purge``, read at scrape time)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
 
+import psycopg2
 import redis
 from prometheus_client import Counter
-from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 
+from services.analytics.adapters.purge import LAST_RUN, PURGED
 from shared.consumer.health import SECONDS_BUCKETS, SIZE_BUCKETS
 
 logger = logging.getLogger(__name__)
@@ -27,7 +35,7 @@ class ConsumerCollector:
     def collect(self) -> Iterator[Metric]:
         try:
             figures = self.read_figures()
-        except redis.RedisError:
+        except (redis.RedisError, psycopg2.Error):
             logger.warning("consumer figures unavailable", exc_info=True)
             return
         yield from _figures(figures)
@@ -38,8 +46,19 @@ def _figures(f: dict[str, float]) -> Iterator[Metric]:
         ("analytics_events_consumed", "events_consumed", "Feedback records consumed"),
         ("analytics_events_inserted", "events_inserted", "Feedback stored for the first time"),
         ("analytics_batches", "batches", "Batches processed"),
+        (
+            "analytics_personal_data_purged",
+            PURGED,
+            "Feedback whose name and mobile number were purged after the retention period",
+        ),
     ):
         yield CounterMetricFamily(name, text, value=f.get(key, 0.0))
+    if LAST_RUN in f:
+        yield GaugeMetricFamily(
+            "analytics_personal_data_purge_last_run_timestamp_seconds",
+            "When the last purge of names and numbers finished (Unix time)",
+            value=f[LAST_RUN],
+        )
     dlq = CounterMetricFamily(
         "analytics_dead_letters", "Messages sent to the dead-letter topic", labels=["reason"]
     )

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from services.analytics.domain import RankedStation, RankingPolicy
 from shared.consumer import Message
-from shared.events import FeedbackSubmitted
+from shared.events import FeedbackSubmitted, Personal
 from shared.scores import WindowStats
 
 Clock = Callable[[], datetime]
@@ -22,9 +22,12 @@ Buckets = dict[str, dict[datetime, WindowStats]]
 class FeedbackRepository(Protocol):
     """Feedback facts and hourly station buckets, inside one transaction."""
 
-    def store_batch(self, events: Sequence[FeedbackSubmitted]) -> int:
-        """Insert the events not stored yet and add only those to their buckets; returns how
-        many were new (a redelivered event changes nothing)."""
+    def store_batch(
+        self, events: Sequence[FeedbackSubmitted], personal: Mapping[UUID, Personal]
+    ) -> int:
+        """Insert the events not stored yet, with their opened name and number (``personal``,
+        by event id), and add only those to their buckets; returns how many were new (a
+        redelivered event changes nothing)."""
 
     def existing_stations(self, codes: Iterable[str]) -> set[str]: ...
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from shared.config import Connections, Env
+from shared.config import ConfigError, Connections, Env
+from shared.sealing import Sealer, SealKeyError
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,8 @@ class IntakeConfig:
     connections: Connections
     qr_signing_key: bytes
     mobile_hash_key: bytes
+    # ``<key id>:<base64 public key>``: the analytics consumer's current sealing key.
+    seal_public_key: str
     port: int = 8001
     public_base_url: str = "http://localhost:8001"
     # How long a visitor waits for Kafka's acknowledgement before getting 503.
@@ -39,6 +42,7 @@ class IntakeConfig:
             connections=Connections.from_env(e),
             qr_signing_key=e.secret("QR_SIGNING_KEY"),
             mobile_hash_key=e.secret("MOBILE_HASH_KEY"),
+            seal_public_key=_seal_key(e.str("INTAKE_SEAL_PUBLIC_KEY")),
             port=e.int("INTAKE_PORT", 8001),
             public_base_url=e.str("PUBLIC_BASE_URL", "http://localhost:8001").rstrip("/"),
             publish_timeout_s=e.float("INTAKE_PUBLISH_TIMEOUT_S", 2.0),
@@ -52,3 +56,12 @@ class IntakeConfig:
             log_level=e.str("LOG_LEVEL", "INFO"),
         )
         return replace(config, **overrides)
+
+
+def _seal_key(setting: str) -> str:
+    """The setting, once it is known to make a sealer: a bad key stops intake at start."""
+    try:
+        Sealer.from_setting(setting)
+    except SealKeyError as bad:
+        raise ConfigError(f"INTAKE_SEAL_PUBLIC_KEY: {bad}") from None
+    return setting

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from types import MappingProxyType
 
+from services.intake.rights_text import RIGHTS_TEXT
+
 LANGUAGES = ("hi", "en")
 DEFAULT_LANGUAGE = "hi"
 
@@ -265,7 +267,7 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {key: MappingProxyType(texts) for key, texts in _TEXT.items()}
+    {key: MappingProxyType(texts) for key, texts in {**_TEXT, **RIGHTS_TEXT}.items()}
 )
 
 

@@ -39,8 +39,9 @@ from services.intake.ports import (
 )
 from services.intake.schemas import FeedbackInputSchema
 from shared import logs
-from shared.events import FeedbackSubmitted, Station
+from shared.events import FeedbackSubmitted, Personal, Station
 from shared.mobile import mobile_hash
+from shared.sealing import Sealer
 
 logger = logging.getLogger(__name__)
 ADDRESS_LIMIT = "too many submissions from this address this hour"
@@ -57,6 +58,8 @@ class Deps:
     clock: Clock
     signing_key: bytes
     mobile_hash_key: bytes
+    # The analytics consumer's public key: intake seals the name and number, never opens.
+    sealer: Sealer
 
 
 @dataclass(frozen=True)
@@ -226,9 +229,12 @@ def _accept(
             raise Unavailable("redis") from exc
         if isinstance(event_id, Accepted):
             return event_id
+        facts = {k: v for k, v in fields.items() if k not in ("name", "mobile")}
+        sealed = deps.sealer.seal(Personal(mobile=fields["mobile"], name=fields.get("name")))
         event = FeedbackSubmitted(
-            **fields, mobile_hash=hashed, event_id=uuid.UUID(event_id), submitted_at=now
-        )
+            **facts, sealed=sealed, mobile_hash=hashed, event_id=uuid.UUID(event_id),
+            submitted_at=now,
+        )  # fmt: skip
         _publish(deps, event, station_code, hashed)
         if idempotency_key:
             try:

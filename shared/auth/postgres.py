@@ -198,10 +198,10 @@ class PostgresAuthStore:
 
     def token_principal(self, token_hash: str) -> Principal | None:
         with self.pool.transaction() as cur:
+            # Through the SECURITY DEFINER function of migration 0007: only the QR service
+            # may read api_tokens itself; every gate may look one token up by its hash.
             cur.execute(
-                "UPDATE api_tokens SET last_used_at = now() WHERE token_hash = %s"
-                " AND revoked_at IS NULL"
-                " RETURNING id, label, role, station_code, zone",
+                "SELECT id, label, role, station_code, zone FROM auth_token_principal(%s)",
                 (token_hash,),
             )
             row = cur.fetchone()

@@ -40,6 +40,7 @@ def reason_kind(reason: str) -> str:
         ("unknown schema_version", "unknown_version"),
         ("schema", "schema"),
         ("unknown station", "unknown_station"),
+        ("sealed personal data", "sealed"),
     ):
         if reason.startswith(prefix):
             return kind

@@ -5,7 +5,7 @@ is UTF-8 JSON; the station code is the message key, so one station's events stay
 one partition. Which topic carries which event is in ``shared.topics``.
 
 - ``envelope``: what all events share (the JSON object, the schema version, InvalidEvent);
-- ``feedback``: ``FeedbackSubmitted``;
+- ``feedback``: ``FeedbackSubmitted`` and its sealed personal part;
 - ``scores``: ``StationScoresUpdated``;
 - ``stations``: the registry's ``Station`` and the ``StationChanged`` event.
 """
@@ -16,7 +16,7 @@ from shared.events.envelope import (
     InvalidEvent,
     StrictBoolean,
 )
-from shared.events.feedback import FeedbackSubmitted, FeedbackSubmittedSchema
+from shared.events.feedback import FeedbackSubmitted, FeedbackSubmittedSchema, Personal, Sealed
 from shared.events.scores import StationScoresUpdated, StationScoresUpdatedSchema
 from shared.events.stations import Contact, Station, StationChanged, StationChangedSchema
 
@@ -27,6 +27,8 @@ __all__ = [
     "FeedbackSubmittedSchema",
     "FullMatch",
     "InvalidEvent",
+    "Personal",
+    "Sealed",
     "Station",
     "StationChanged",
     "StationChangedSchema",

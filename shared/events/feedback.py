@@ -1,6 +1,9 @@
 """``FeedbackSubmitted``: a visitor's feedback, once the form or the API has accepted it.
 
-Keyed by station code, so one station's feedback stays in order on one partition.
+Keyed by station code, so one station's feedback stays in order on one partition. The
+visitor's name and mobile number are not on the wire in clear: they travel ``sealed`` for
+the analytics consumer alone (``shared.sealing``); the keyed hash of the number stays outside
+the box, for de-duplication and the abuse limits.
 """
 
 from __future__ import annotations
@@ -18,30 +21,48 @@ from shared.events.envelope import STATION_CODE_PATTERN, FullMatch, StrictBoolea
 
 
 @dataclass(frozen=True)
-class FeedbackSubmitted:
-    """A visitor's feedback, as accepted. ``name`` and ``mobile`` are personal data:
-    consumers store them apart from the facts and never log them."""
+class Personal:
+    """A visitor's name and mobile number, in clear: what goes into a sealed box and what
+    the analytics consumer stores apart from the facts. Never logged."""
 
-    SCHEMA_VERSION: ClassVar[int] = 1
+    mobile: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """The personal part as it travels: a sealed box (base64) and the id of the key it was
+    sealed for."""
+
+    kid: str
+    box: str
+
+
+@dataclass(frozen=True)
+class FeedbackSubmitted:
+    """A visitor's feedback, as accepted, with the name and number ``sealed``.
+
+    Version 2: version 1 carried ``name`` and ``mobile`` in clear."""
+
+    SCHEMA_VERSION: ClassVar[int] = 2
 
     station_code: str
     qr_version: int
     rating: int
-    mobile: str
+    sealed: Sealed
     mobile_hash: str
     complaint_type: str
     staff_available: bool
     staff_helped: bool
     problem_resolved: bool
     language: str = "hi"
-    name: str | None = None
     complaint_date: date | None = None
     officer_name: str | None = None
     comments: str | None = None
     cleanliness: int | None = None
     event_id: uuid.UUID = field(default_factory=uuid.uuid4)
     submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    schema_version: int = 1
+    schema_version: int = 2
 
     @property
     def key(self) -> bytes:
@@ -58,8 +79,7 @@ class FeedbackSubmitted:
                 "station_code": self.station_code,
                 "qr_version": self.qr_version,
                 "rating": self.rating,
-                "name": self.name,
-                "mobile": self.mobile,
+                "sealed": {"kid": self.sealed.kid, "box": self.sealed.box},
                 "mobile_hash": self.mobile_hash,
                 "complaint_date": self.complaint_date.isoformat() if self.complaint_date else None,
                 "complaint_type": self.complaint_type,
@@ -81,25 +101,38 @@ class FeedbackSubmitted:
         return event
 
     def facts(self) -> dict[str, Any]:
-        """Everything but the personal data."""
+        """Everything but the personal data (the box)."""
         data = asdict(self)
-        for personal in ("name", "mobile"):
-            data.pop(personal)
+        data.pop("sealed")
         return data
+
+
+class SealedSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    kid = fields.String(required=True, validate=FullMatch(r"^[A-Za-z0-9_-]{1,32}$"))
+    # A name of 100 characters (4 bytes each at most) and a number, sealed, in base64.
+    box = fields.String(
+        required=True, validate=[validate.Length(1, 1024), FullMatch(r"^[A-Za-z0-9+/]+={0,2}$")]
+    )
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Sealed:
+        return Sealed(**data)
 
 
 class FeedbackSubmittedSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    schema_version = fields.Integer(required=True, strict=True, validate=validate.Equal(1))
+    schema_version = fields.Integer(required=True, strict=True, validate=validate.Equal(2))
     event_id = fields.UUID(required=True)
     submitted_at = fields.AwareDateTime(required=True, default_timezone=UTC)
     station_code = fields.String(required=True, validate=FullMatch(STATION_CODE_PATTERN))
     qr_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     rating = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
-    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
-    mobile = fields.String(required=True, validate=FullMatch(r"^\+91[6-9][0-9]{9}$"))
+    sealed = fields.Nested(SealedSchema, required=True)
     mobile_hash = fields.String(required=True, validate=FullMatch(r"^[0-9a-f]{64}$"))
     complaint_date = fields.Date(load_default=None, allow_none=True)
     complaint_type = fields.String(required=True, validate=validate.OneOf(list(COMPLAINT_TYPES)))

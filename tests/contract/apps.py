@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 from shared.auth import Gate
 from shared.auth.access import Rule as AccessRule
 from shared.auth.access import rule_of
+from shared.sealing import generate
 from tests.auth_fake import memory_gate
 
 # Port 9 (discard) on loopback: nothing listens, and nothing here ever tries.
@@ -23,6 +24,7 @@ NOWHERE = {
     "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
     "QR_SIGNING_KEY": "contract-tests-signing-key",
     "MOBILE_HASH_KEY": "contract-tests-mobile-hash-key",
+    "INTAKE_SEAL_PUBLIC_KEY": generate("contract").public,
 }
 IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 

@@ -20,7 +20,17 @@ from tests.contract.apps import FACTORIES, Route, build, every_route
 
 EVERY_APP = {("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
 PUBLIC = {
-    "intake": {("GET", "/s/<code>"), ("POST", "/s/<code>"), ("POST", "/api/v1/feedback")},
+    "intake": {
+        ("GET", "/s/<code>"),
+        ("POST", "/s/<code>"),
+        ("POST", "/api/v1/feedback"),
+        # The visitor's own rights (issue 11): a one-time SMS code is what lets them in.
+        ("GET", "/rights"),
+        ("POST", "/rights/code"),
+        ("POST", "/rights/verify"),
+        ("GET", "/rights/mine"),
+        ("POST", "/rights/erase"),
+    },
     "qr": {
         ("GET", "/api/v1/stations/<code>/qr.png"),
         ("GET", "/api/v1/stations/<code>/qr.svg"),

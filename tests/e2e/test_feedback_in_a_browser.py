@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from shared.signing import sign
+from tests.support import open_sealed
 
 pytestmark = pytest.mark.e2e
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".data" / "test-screenshots"
@@ -59,7 +60,7 @@ def test_a_visitor_rates_a_station_from_its_qr_url_and_sees_the_thank_you_page(
         False,
         False,
     )
-    assert event["mobile"] == "+919876543210"
+    assert "mobile" not in event and open_sealed(event).mobile == "+919876543210"
     assert event["officer_name"] == "ASI Mahesh"
 
 

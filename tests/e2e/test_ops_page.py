@@ -19,6 +19,7 @@ from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
 from shared.auth import Role
+from shared.kafka_io import kafka_security
 from tests import police
 from tests.support import wait_until
 
@@ -32,10 +33,10 @@ def behind(infra) -> tuple[str, str]:
     """(group, topic): WAITING messages on a one-partition topic, none consumed."""
     bootstrap = infra["KAFKA_BOOTSTRAP_SERVERS"]
     group, topic = f"e2e-{uuid.uuid4().hex[:8]}", f"test.ops.{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **kafka_security())
     admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     admin.close()
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", **kafka_security())
     for _ in range(WAITING):
         producer.send(topic, value=b"{}")
     producer.flush()
@@ -134,7 +135,8 @@ def test_once_the_group_has_consumed_everything_the_page_shows_nothing_waiting_a
 ):
     group, topic = behind
     consumer = KafkaConsumer(bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"],
-                             group_id=group, enable_auto_commit=False)  # fmt: skip
+                             group_id=group, enable_auto_commit=False,
+                             **kafka_security())  # fmt: skip
     consumer.commit({TopicPartition(topic, 0): OffsetAndMetadata(WAITING, "", -1)})
     consumer.close()
     context, page = signed_in_page(browser, ops_url, operator)

@@ -34,6 +34,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from ops import services, stack
 from services.analytics.domain import PUBLIC_WINDOWS, hour_of, windows_from_buckets
 from shared import db
+from shared.kafka_io import kafka_security
 from shared.redis_io import redis_client
 from shared.scores import WindowStats
 from shared.topics import FEEDBACK_TOPIC
@@ -212,7 +213,7 @@ def _post(host: str, port: int, body: dict, key: str) -> tuple[int, dict[str, st
 
 
 def end_offsets(bootstrap: str, topic: str = FEEDBACK_TOPIC) -> dict[int, int]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, **kafka_security())
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
         return {tp.partition: offset for tp, offset in consumer.end_offsets(partitions).items()}
@@ -223,7 +224,9 @@ def end_offsets(bootstrap: str, topic: str = FEEDBACK_TOPIC) -> dict[int, int]:
 def committed_offsets(
     bootstrap: str, group: str = ANALYTICS_GROUP, topic: str = FEEDBACK_TOPIC
 ) -> dict[int, int]:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="faults-offsets")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap, client_id="faults-offsets", **kafka_security()
+    )
     try:
         offsets = admin.list_group_offsets({group: None}).get(group) or {}
     finally:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from kafka import KafkaProducer
 
+from shared.kafka_io import kafka_security
 from shared.topics import FEEDBACK_TOPIC
 from tests.faults.harness import (
     assert_accepted_is_counted,
@@ -40,7 +41,11 @@ def produce(bootstrap: str, codes: list[str]) -> set[str]:
     rng = random.Random(1)
     now = datetime.now(UTC)
     producer = KafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=512 * 1024
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=20,
+        batch_size=512 * 1024,
+        **kafka_security(),
     )
     try:
         futures, ids = [], set()

@@ -1,5 +1,6 @@
 """Scenario 5: poison messages mixed into ``feedback.submitted`` among good events: bad JSON,
-a tombstone, a JSON array, a failed schema, an unknown schema version, an unknown station.
+a tombstone, a JSON array, a failed schema, an unknown schema version, an unknown station,
+a box sealed for a key the consumer does not hold.
 Each lands once on ``feedback.dlq`` with its original key and value and its reason and origin
 in headers; the good events around them are all counted, and nothing else is dead-lettered."""
 
@@ -11,6 +12,7 @@ import random
 import pytest
 from kafka import KafkaProducer
 
+from shared.kafka_io import kafka_security
 from shared.topics import FEEDBACK_DLQ_TOPIC, FEEDBACK_TOPIC
 from tests.faults.harness import assert_accepted_is_counted
 from tests.integration.analytics.conftest import make_event
@@ -32,8 +34,10 @@ def poison(codes: list[str]) -> list[tuple[bytes, bytes | None, str]]:
         (codes[1].encode(), b"[1, 2, 3]", "not a JSON object"),
         (codes[0].encode(), json.dumps({**valid, "rating": 9}).encode(), "schema:"),
         (codes[1].encode(), json.dumps({**valid, "mobile": "12345"}).encode(), "schema:"),
-        (codes[0].encode(), json.dumps({**valid, "schema_version": 2}).encode(),
-         "unknown schema_version 2"),
+        (codes[0].encode(), json.dumps({**valid, "schema_version": 1}).encode(),
+         "unknown schema_version 1"),
+        (codes[1].encode(), json.dumps({**valid, "sealed": {**valid["sealed"], "kid": "k9"}})
+         .encode(), "sealed personal data: unknown key k9"),
         (ghost.encode(), make_event(ghost).to_json(), f"unknown station {ghost}"),
     ]  # fmt: skip
 
@@ -48,7 +52,9 @@ def test_poison_messages_go_to_the_dead_letter_topic_with_their_reason_and_the_r
     messages = [(e.key, e.to_json(), None) for e in good] + bad
     random.Random(5).shuffle(messages)
     dlq = TopicTail(bootstrap, FEEDBACK_DLQ_TOPIC)
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, **kafka_security()
+    )
     try:
         sent = [
             (producer.send(FEEDBACK_TOPIC, key=key, value=value), key, value, reason)

@@ -12,7 +12,13 @@ import pytest
 from shared.auth import Role
 from shared.signing import sign
 from tests import police
-from tests.support import create_station, feedback_body, unique_mobile, update_station
+from tests.support import (
+    create_station,
+    feedback_body,
+    open_sealed,
+    unique_mobile,
+    update_station,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -141,7 +147,7 @@ def test_submitting_the_form_shows_the_bilingual_thank_you_page_and_publishes_on
     assert len(events) == 1
     event = events[0][1]
     assert event["event_id"][:8] in thanks.get_data(as_text=True)
-    assert event["mobile"] == "+919812345678"
+    assert open_sealed(event).mobile == "+919812345678"
     assert (event["rating"], event["staff_helped"], event["language"]) == (1, False, "hi")
 
 

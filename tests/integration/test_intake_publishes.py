@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 
+from shared.events import Personal
 from shared.mobile import mobile_hash
-from tests.support import feedback_body
+from tests.support import feedback_body, open_sealed
 
 pytestmark = pytest.mark.integration
 
@@ -26,12 +27,13 @@ def test_a_post_makes_exactly_one_event_with_every_field_keyed_by_station(
     key, event = events[0]
     assert key == station["code"].encode()
     assert event["event_id"] == answer.json["id"]
-    assert event["schema_version"] == 1
+    assert event["schema_version"] == 2
     assert event["submitted_at"].endswith("+00:00")
-    assert event["mobile"] == "+919812345678"
+    assert "name" not in event and "mobile" not in event
+    assert open_sealed(event) == Personal("+919812345678", body["name"])
     assert event["mobile_hash"] == mobile_hash(intake_config.mobile_hash_key, "+919812345678")
     for field in (
-        "station_code", "qr_version", "rating", "name", "complaint_date", "complaint_type",
+        "station_code", "qr_version", "rating", "complaint_date", "complaint_type",
         "officer_name", "comments", "cleanliness", "staff_available", "staff_helped",
         "problem_resolved", "language",
     ):  # fmt: skip

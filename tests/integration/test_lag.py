@@ -13,6 +13,7 @@ from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
 from ops.lag.reader import LagReader
+from shared.kafka_io import kafka_security
 
 pytestmark = pytest.mark.integration
 
@@ -20,10 +21,12 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def topic(infra):
     name = f"test.lag.{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"])
+    admin = KafkaAdminClient(bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], **kafka_security())
     admin.create_topics([NewTopic(name, num_partitions=2, replication_factor=1)])
     admin.close()
-    producer = KafkaProducer(bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
+    producer = KafkaProducer(
+        bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], acks="all", **kafka_security()
+    )
     for i in range(6):
         producer.send(name, value=b"x", partition=i % 2)
     producer.flush()
@@ -34,7 +37,7 @@ def topic(infra):
 def commit(infra, group: str, topic: str, offsets: dict[int, int]) -> None:
     consumer = KafkaConsumer(
         bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], group_id=group,
-        enable_auto_commit=False,
+        enable_auto_commit=False, **kafka_security(),
     )  # fmt: skip
     consumer.commit(
         {TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()}

@@ -11,6 +11,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
+from shared.kafka_io import kafka_security
+
 pytestmark = pytest.mark.integration
 
 
@@ -48,10 +50,10 @@ def waiting(infra):
     but has consumed none yet."""
     bootstrap = infra["KAFKA_BOOTSTRAP_SERVERS"]
     topic, group = f"test.opslag.{uuid.uuid4().hex[:8]}", f"g-{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **kafka_security())
     admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)])
     admin.close()
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", **kafka_security())
     for partition in (0, 0, 0, 1, 1):
         producer.send(topic, value=b"{}", partition=partition)
     producer.flush()
@@ -61,7 +63,8 @@ def waiting(infra):
 
 def _commit(infra, group: str, topic: str, offsets: dict[int, int]) -> None:
     consumer = KafkaConsumer(bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"],
-                             group_id=group, enable_auto_commit=False)  # fmt: skip
+                             group_id=group, enable_auto_commit=False,
+                             **kafka_security())  # fmt: skip
     consumer.commit(
         {TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()}
     )

@@ -14,14 +14,21 @@ from shared.config import (
     Connections,
     Env,
 )
+from shared.sealing import generate
 
 
 def a_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
+SEAL_KEYS = generate("k1")
+
+
 def an_intake_env(**values: str) -> dict[str, str]:
-    return {"QR_SIGNING_KEY": a_secret(), "MOBILE_HASH_KEY": a_secret(), **values}
+    return {
+        "QR_SIGNING_KEY": a_secret(), "MOBILE_HASH_KEY": a_secret(),
+        "INTAKE_SEAL_PUBLIC_KEY": SEAL_KEYS.public, **values,
+    }  # fmt: skip
 
 
 def test_a_set_string_is_read_without_surrounding_spaces() -> None:
@@ -117,13 +124,14 @@ def test_connections_can_point_elsewhere() -> None:
     assert connections.redis_url == "redis://cache:6380/1"
 
 
-def test_intake_needs_only_its_two_keys_and_takes_the_documented_defaults() -> None:
+def test_intake_needs_only_its_three_keys_and_takes_the_documented_defaults() -> None:
     env = an_intake_env()
 
     config = IntakeConfig.from_env(env)
 
     assert config.qr_signing_key == env["QR_SIGNING_KEY"].encode()
     assert config.mobile_hash_key == env["MOBILE_HASH_KEY"].encode()
+    assert config.seal_public_key == SEAL_KEYS.public
     assert config.port == 8001
     assert config.public_base_url == "http://localhost:8001"
     assert config.limit_per_mobile_per_station_per_day == 3
@@ -163,13 +171,19 @@ def test_overrides_win_over_the_environment() -> None:
     assert config.retry_after_s == 1
 
 
-@pytest.mark.parametrize("missing", ["QR_SIGNING_KEY", "MOBILE_HASH_KEY"])
+@pytest.mark.parametrize("missing", ["QR_SIGNING_KEY", "MOBILE_HASH_KEY", "INTAKE_SEAL_PUBLIC_KEY"])
 def test_intake_refuses_to_start_without_each_key(missing: str) -> None:
     env = an_intake_env()
     del env[missing]
 
     with pytest.raises(ConfigError, match=missing):
         IntakeConfig.from_env(env)
+
+
+@pytest.mark.parametrize("setting", ["k1", "k1:AAAA", SEAL_KEYS.public.replace(":", ";")])
+def test_intake_refuses_a_seal_key_it_cannot_seal_with(setting: str) -> None:
+    with pytest.raises(ConfigError, match="INTAKE_SEAL_PUBLIC_KEY"):
+        IntakeConfig.from_env(an_intake_env(INTAKE_SEAL_PUBLIC_KEY=setting))
 
 
 def test_intake_refuses_a_short_signing_key() -> None:

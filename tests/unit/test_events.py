@@ -1,4 +1,5 @@
-"""The FeedbackSubmitted event on the wire: UTF-8 JSON, one schema version, strict parsing."""
+"""The FeedbackSubmitted event on the wire: UTF-8 JSON, one schema version, strict parsing,
+and the visitor's name and number only sealed."""
 
 import json
 import random
@@ -9,8 +10,12 @@ from typing import Any
 
 import pytest
 
-from shared.events import FeedbackSubmitted, InvalidEvent
+from shared.events import FeedbackSubmitted, InvalidEvent, Personal
 from shared.mobile import mobile_hash
+from shared.sealing import Opener, Sealer, generate
+
+KEYS = generate("k1")
+SEALER, OPENER = Sealer.from_setting(KEYS.public), Opener.from_setting(KEYS.private)
 
 HINDI_COMMENT = "थाने में कर्मचारियों ने बहुत मदद की"
 
@@ -19,20 +24,19 @@ def a_station_code() -> str:
     return f"GGN-TEST-{random.randrange(10**6):06d}"
 
 
-def an_event(**changes: Any) -> FeedbackSubmitted:
-    mobile = f"+919{random.randrange(10**9):09d}"
+def an_event(name: str | None = "आशा देवी", **changes: Any) -> FeedbackSubmitted:
+    mobile = changes.pop("mobile", f"+919{random.randrange(10**9):09d}")
     fields: dict[str, Any] = {
         "station_code": a_station_code(),
         "qr_version": 2,
         "rating": 2,
-        "mobile": mobile,
+        "sealed": SEALER.seal(Personal(mobile, name)),
         "mobile_hash": mobile_hash(secrets.token_bytes(32), mobile),
         "complaint_type": "cyber_fraud",
         "staff_available": True,
         "staff_helped": False,
         "problem_resolved": False,
         "language": "hi",
-        "name": "आशा देवी",
         "complaint_date": date(2025, 1, 15),
         "officer_name": "SI Verma",
         "comments": HINDI_COMMENT,
@@ -85,12 +89,12 @@ def test_the_json_is_utf8_with_hindi_written_as_is() -> None:
     assert json.loads(raw.decode("utf-8"))["comments"] == HINDI_COMMENT
 
 
-def test_the_json_uses_the_contract_names_and_schema_version_1() -> None:
+def test_the_json_uses_the_contract_names_and_schema_version_2() -> None:
     event = an_event()
 
     data = json.loads(event.to_json())
 
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["event_id"] == str(event.event_id)
     assert data["station_code"] == event.station_code
     assert data["complaint_date"] == "2025-01-15"
@@ -109,7 +113,7 @@ def test_a_message_that_is_not_a_json_object_is_an_invalid_event(raw: bytes) -> 
         FeedbackSubmitted.from_json(raw)
 
 
-@pytest.mark.parametrize("version", [2, 0, "1", None, 1.5])
+@pytest.mark.parametrize("version", [1, 3, 0, "2", None, 2.5])
 def test_a_message_of_an_unknown_schema_version_is_an_invalid_event(version: Any) -> None:
     with pytest.raises(InvalidEvent, match="schema_version"):
         FeedbackSubmitted.from_json(wire(an_event(), schema_version=version))
@@ -123,7 +127,7 @@ def test_a_message_without_a_schema_version_is_an_invalid_event() -> None:
         FeedbackSubmitted.from_json(json.dumps(data).encode())
 
 
-@pytest.mark.parametrize("field", ["event_id", "station_code", "rating", "mobile", "mobile_hash"])
+@pytest.mark.parametrize("field", ["event_id", "station_code", "rating", "sealed", "mobile_hash"])
 def test_a_message_missing_a_required_field_is_an_invalid_event(field: str) -> None:
     data = json.loads(an_event().to_json())
     del data[field]
@@ -137,10 +141,39 @@ def test_a_message_with_an_extra_field_is_an_invalid_event() -> None:
         FeedbackSubmitted.from_json(wire(an_event(), email="someone@example.invalid"))
 
 
-@pytest.mark.parametrize("mobile", ["9812345678", "+915812345678", "+91 98123 45678", ""])
-def test_a_message_with_a_mobile_not_in_e164_is_an_invalid_event(mobile: str) -> None:
-    with pytest.raises(InvalidEvent, match="mobile"):
-        FeedbackSubmitted.from_json(wire(an_event(), mobile=mobile))
+@pytest.mark.parametrize("field", ["name", "mobile"])
+def test_a_message_with_a_clear_name_or_mobile_is_an_invalid_event(field: str) -> None:
+    """Version 1 carried them in clear; no producer may put them back beside the box."""
+    with pytest.raises(InvalidEvent, match=field):
+        FeedbackSubmitted.from_json(wire(an_event(), **{field: "+919812345678"}))
+
+
+@pytest.mark.parametrize(
+    "sealed",
+    [
+        {"kid": "k1"},
+        {"box": "AAAA"},
+        {"kid": "k 1", "box": "AAAA"},
+        {"kid": "k1", "box": "not base64!"},
+        {"kid": "k1", "box": "A" * 2000},
+        {"kid": "k1", "box": "AAAA", "name": "Kamla"},
+        "k1:AAAA",
+    ],
+)
+def test_a_message_whose_sealed_part_is_malformed_is_an_invalid_event(sealed: Any) -> None:
+    with pytest.raises(InvalidEvent, match="sealed"):
+        FeedbackSubmitted.from_json(wire(an_event(), sealed=sealed))
+
+
+def test_the_wire_holds_neither_name_nor_number_and_the_box_opens_to_both() -> None:
+    event = an_event(name="Kamla Devi", mobile="+919812345678")
+
+    raw = event.to_json()
+
+    assert b"Kamla" not in raw and b"9812345678" not in raw
+    back = FeedbackSubmitted.from_json(raw)
+    assert back.sealed.kid == "k1"
+    assert OPENER.open(back.sealed) == Personal("+919812345678", "Kamla Devi")
 
 
 @pytest.mark.parametrize(
@@ -163,17 +196,16 @@ def test_a_message_with_a_value_outside_the_contract_is_an_invalid_event(
         FeedbackSubmitted.from_json(wire(an_event(), **{field: value}))
 
 
-def test_the_facts_of_an_event_hold_no_name_or_mobile() -> None:
-    event = an_event(name="Kamla Devi")
+def test_the_facts_of_an_event_hold_no_name_mobile_or_box() -> None:
+    event = an_event(name="Kamla Devi", mobile="+919812345678")
 
     facts = event.facts()
 
-    assert "name" not in facts
-    assert "mobile" not in facts
+    assert not {"name", "mobile", "sealed"} & set(facts)
     flat = json.dumps(facts, default=str, ensure_ascii=False)
     assert "Kamla" not in flat
-    assert event.mobile not in flat
-    assert event.mobile[3:] not in flat
+    assert "9812345678" not in flat
+    assert event.sealed.box not in flat
 
 
 def test_the_facts_of_an_event_keep_everything_analysts_need() -> None:

@@ -93,6 +93,7 @@ def render_form(lang: str = "hi", **overrides: object) -> str:
         "today": "2026-11-29",
         "min_date": "2025-11-29",
         "retention_days": 180,
+        "rights_url": f"/rights?lang={lang}",
     }
     context.update(overrides)
     return environment().get_template("form.html").render(context)

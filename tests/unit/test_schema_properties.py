@@ -4,6 +4,7 @@ event survives the trip through JSON unchanged."""
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,13 @@ from marshmallow import ValidationError
 
 from services.qr.schemas import RotationSchema, StationChangesSchema, StationSchema
 from shared.complaint_types import COMPLAINT_TYPES
-from shared.events import FeedbackSubmitted, InvalidEvent, StationChanged, StationScoresUpdated
+from shared.events import (
+    FeedbackSubmitted,
+    InvalidEvent,
+    Sealed,
+    StationChanged,
+    StationScoresUpdated,
+)
 from shared.scores import WINDOWS, WindowStats
 
 SETTINGS = settings(
@@ -66,14 +73,17 @@ feedback_events = st.builds(
     station_code=st.from_regex(r"[A-Z0-9-]{1,32}", fullmatch=True),
     qr_version=st.integers(1, 10_000),
     rating=st.integers(1, 5),
-    mobile=st.from_regex(r"\+91[6-9][0-9]{9}", fullmatch=True),
+    sealed=st.builds(
+        Sealed,
+        kid=st.from_regex(r"[A-Za-z0-9_-]{1,32}", fullmatch=True),
+        box=st.binary(min_size=1, max_size=700).map(lambda b: base64.b64encode(b).decode()),
+    ),
     mobile_hash=st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
     complaint_type=st.sampled_from(list(COMPLAINT_TYPES)),
     staff_available=st.booleans(),
     staff_helped=st.booleans(),
     problem_resolved=st.booleans(),
     language=st.sampled_from(["hi", "en"]),
-    name=st.none() | st.text(max_size=100),
     complaint_date=st.none() | st.dates(),
     officer_name=st.none() | st.text(max_size=100),
     comments=st.none() | st.text(max_size=2000),

@@ -3,6 +3,10 @@ the event its values hold and a dead-letter topic that exists."""
 
 from __future__ import annotations
 
+from dataclasses import Field, fields
+from typing import Any
+
+from services.intake.config import IntakeConfig
 from shared.events import FeedbackSubmitted, StationChanged, StationScoresUpdated
 from shared.topics import (
     BY_NAME,
@@ -17,6 +21,10 @@ from shared.topics import (
 )
 
 DAY_MS = 24 * 3600 * 1000
+
+
+def fields_of(cls: Any) -> dict[str, Field]:
+    return {f.name: f for f in fields(cls)}
 
 
 def test_the_topics_are_the_five_of_the_contract_with_their_partitions() -> None:
@@ -48,3 +56,17 @@ def test_each_event_topic_names_its_event_and_each_dead_letter_topic_is_in_the_r
 
 def test_a_topic_of_a_test_or_benchmark_needs_only_a_name_and_partitions() -> None:
     assert TopicSpec("bench.feedback.x", 12).config == {}
+
+
+def test_no_topic_with_personal_data_keeps_it_longer_than_the_purge_period() -> None:
+    """The purge removes names and numbers after PERSONAL_DATA_RETENTION_DAYS; a topic that
+    holds them (sealed, but still theirs) must have dropped them by then, and never keep
+    them for the broker's default or forever (compaction)."""
+    purge_days = fields_of(IntakeConfig)["retention_days"].default
+    personal = {t.name for t in TOPICS if t.personal}
+
+    assert personal == {FEEDBACK_TOPIC, FEEDBACK_DLQ_TOPIC}
+    for spec in TOPICS:
+        if spec.personal:
+            assert spec.retention_days is not None and spec.retention_days <= purge_days
+            assert not spec.compacted

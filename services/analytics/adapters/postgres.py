@@ -4,20 +4,22 @@ feedback repository inside its transactions (``PostgresFeedback``).
 ``store_batch`` is one statement in one transaction: the feedback facts are inserted with
 ``ON CONFLICT (event_id) DO NOTHING``; only the rows really inserted (``RETURNING``) go on to
 ``feedback_personal`` and to the hourly buckets. A redelivered event therefore changes nothing.
+The name and number come opened (``usecases.batch``): the event itself only carries them sealed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from uuid import UUID
 
 import psycopg2
 import psycopg2.extras
 
 from services.analytics.domain import STAT_FIELDS
 from shared import db
-from shared.events import FeedbackSubmitted
+from shared.events import FeedbackSubmitted, Personal
 from shared.scores import WindowStats
 
 _COLUMNS = (
@@ -72,12 +74,12 @@ SELECT count(*) FROM inserted
 """  # noqa: S608 - constants only; values go through execute_values
 
 
-def _row(event: FeedbackSubmitted) -> tuple:
+def _row(event: FeedbackSubmitted, personal: Personal) -> tuple:
     return (
         str(event.event_id), event.station_code, event.qr_version, event.submitted_at,
         event.rating, event.complaint_date, event.complaint_type, event.officer_name,
         event.comments, event.cleanliness, event.staff_available, event.staff_helped,
-        event.problem_resolved, event.language, event.name, event.mobile, event.mobile_hash,
+        event.problem_resolved, event.language, personal.name, personal.mobile, event.mobile_hash,
     )  # fmt: skip
 
 
@@ -97,14 +99,16 @@ class PostgresFeedback:
     def __init__(self, cur: psycopg2.extensions.cursor) -> None:
         self.cur = cur
 
-    def store_batch(self, events: Sequence[FeedbackSubmitted]) -> int:
+    def store_batch(
+        self, events: Sequence[FeedbackSubmitted], personal: Mapping[UUID, Personal]
+    ) -> int:
         """Insert the events not stored yet, with their personal data and bucket sums, in one
         statement (run it inside the batch's transaction); returns how many were new."""
         unique = list({e.event_id: e for e in events}.values())
         if not unique:
             return 0
         rows = psycopg2.extras.execute_values(
-            self.cur, _STORE, [_row(e) for e in unique], template=_TEMPLATE,
+            self.cur, _STORE, [_row(e, personal[e.event_id]) for e in unique], template=_TEMPLATE,
             page_size=len(unique), fetch=True,
         )  # fmt: skip
         return int(rows[0][0])

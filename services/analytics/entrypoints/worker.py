@@ -4,8 +4,9 @@ Reads ``feedback.submitted`` as consumer group ``analytics`` on the shared consu
 (batches bounded by count and time, commit last, dead letters, health in the database),
 with ``usecases.process_batch`` as its step. Once a minute it checks whether the hour
 turned, and if so refreshes the stations whose windows moved; at start, and whenever Redis
-lost its data, it rebuilds every station. SIGTERM or SIGINT: the batch in hand is finished
-and committed, then it exits.
+lost its data, it rebuilds every station. At start and then every ``purge_every_s`` it purges
+the names and numbers past the retention period (``usecases.purge``). SIGTERM or SIGINT: the
+batch in hand is finished and committed, then it exits.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import redis
 from kafka.errors import KafkaError
 
 from services.analytics.adapters.postgres import Database
+from services.analytics.adapters.purge import PostgresPersonalData
 from services.analytics.adapters.redis import ScoresCache
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy, hour_of
 from services.analytics.usecases import Deps, process_batch, rebuild, refresh_moved
+from services.analytics.usecases.purge import PersonalDataStore, purge_personal_data
 from shared import db, logs
 from shared.acked_sender import AckedSender, SendFailed
 from shared.consumer import (
@@ -42,6 +45,7 @@ from shared.consumer.health import HealthReporter
 from shared.consumer.kafka_broker import KafkaBroker
 from shared.consumer.signals import stop_on_signals
 from shared.redis_io import redis_client
+from shared.sealing import Opener
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (
@@ -66,6 +70,7 @@ def build_deps(config: AnalyticsConfig, **overrides: Any) -> Deps:
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
         scores_topic=config.scores_topic,
         retry=RetryPolicy(TRANSIENT, threading.Event(), config.retry_max_pause_s),
+        opener=Opener.from_setting(config.seal_keys),
     )
     return replace(deps, **overrides)
 
@@ -91,8 +96,12 @@ class FeedbackWorker:
         deps: Deps,
         broker: ConsumerBroker | None = None,
         health: Health | None = None,
+        personal: PersonalDataStore | None = None,
     ) -> None:
         self.config, self.deps = config, deps
+        self.personal = personal or PostgresPersonalData(
+            config.connections.database_url, config.group_id
+        )
         self.stopping = deps.retry.stopping
         self.health = health or HealthReporter(
             lambda: db.connect(config.connections.database_url, application_name="analytics"),
@@ -103,7 +112,10 @@ class FeedbackWorker:
             broker or kafka_broker(config), self.step, deps.publisher, deps.retry,
             LoopSettings(config.dlq_topic, config.batch_max_events, config.batch_max_seconds),
             health=self.health,
-            periodic=[Periodic("refresh", config.refresh_every_s, self.refresh)],
+            periodic=[
+                Periodic("refresh", config.refresh_every_s, self.refresh),
+                Periodic("purge", config.purge_every_s, self.purge),
+            ],
         )  # fmt: skip
 
     def step(self, records: Sequence[Record]) -> StepResult:
@@ -118,6 +130,14 @@ class FeedbackWorker:
         elif hour_of(now) != hour_of(self._refreshed_at):
             refresh_moved(self.deps, self._refreshed_at, now)
         self._refreshed_at = now
+
+    def purge(self) -> None:
+        """Names and numbers past the retention period, a bounded number of batches."""
+        c = self.config
+        purge_personal_data(
+            self.personal, self.deps.clock, c.retention_days,
+            batch_rows=c.purge_batch_rows, max_batches=c.purge_max_batches,
+        )  # fmt: skip
 
     def run_once(self, *, commit: bool = True) -> int:
         """One batch (maybe empty) processed and, unless told otherwise, committed."""
@@ -134,6 +154,7 @@ class FeedbackWorker:
         self.deps.publisher.close()
         self.deps.database.close()
         self.health.close()
+        self.personal.close()
 
 
 def run(config: AnalyticsConfig) -> None:

@@ -2,7 +2,9 @@
 windows into the cache, tell the notifier; refresh windows that moved with time; rebuild.
 
 Failure kinds (house style 7): a message that can never be processed is returned as
-``Invalid`` (the runtime dead-letters it); a transient fault (database, cache or broker
+``Invalid`` (the runtime dead-letters it), and so is one whose sealed name and number cannot
+be opened (unknown key id, tampered box): nothing of it is stored, so a replay after a fix
+counts it once; a transient fault (database, cache or broker
 unreachable) is retried by ``deps.retry`` step by step, so a cache outage does not redo the
 database's work, until it passes or the worker is asked to stop (``Stopped``: nothing past
 the failure is committed).
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from uuid import UUID
 
 from services.analytics.domain import (
     RankingPolicy,
@@ -24,8 +27,9 @@ from services.analytics.domain import (
 from services.analytics.ports import Clock, FeedbackDatabase, Publisher, ScoresCache
 from shared.clock import utc_now
 from shared.consumer import Invalid, Message, Record, RetryPolicy, StepResult
-from shared.events import FeedbackSubmitted, InvalidEvent, StationScoresUpdated
+from shared.events import FeedbackSubmitted, InvalidEvent, Personal, StationScoresUpdated
 from shared.scores import WindowStats
+from shared.sealing import Opener, Unopenable
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,8 @@ class Deps:
     policy: RankingPolicy
     scores_topic: str
     retry: RetryPolicy
+    # The private sealing keys by id: opens the name and number of each event.
+    opener: Opener
     clock: Clock = utc_now
     known_stations: set[str] = field(default_factory=set)
 
@@ -71,16 +77,22 @@ def process_batch(deps: Deps, records: Sequence[Record]) -> StepResult:
     this returns, their offsets may be committed once the invalid ones are dead-lettered."""
     decoded, invalid = _decode(records)
     unknown = _unknown_stations(deps, {e.station_code for _, e in decoded})
-    events = []
+    events: list[FeedbackSubmitted] = []
+    personal: dict[UUID, Personal] = {}
     for record, event in decoded:
         if event.station_code in unknown:
             invalid.append(Invalid(record, f"unknown station {event.station_code}"))
-        else:
-            events.append(event)
+            continue
+        try:
+            personal[event.event_id] = deps.opener.open(event.sealed)
+        except Unopenable as reason:
+            invalid.append(Invalid(record, f"sealed personal data: {reason}"))
+            continue
+        events.append(event)
 
     def save() -> int:
         with deps.database.transaction() as feedback:
-            return feedback.store_batch(events)
+            return feedback.store_batch(events, personal)
 
     inserted = deps.retry("postgres", save) if events else 0
     # Every station of the batch, not only those with new rows: after a crash between the

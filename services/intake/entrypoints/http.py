@@ -17,12 +17,15 @@ from services.intake.config import IntakeConfig
 from services.intake.entrypoints.api import api_blueprint
 from services.intake.entrypoints.form import form_blueprint
 from services.intake.entrypoints.pages import Pages
+from services.intake.entrypoints.rights import build_rights, rights_blueprint
+from services.intake.rights import Rights
 from services.intake.usecases import Deps
 from shared import logs
 from shared.auth import Gate, gate_from_env
 from shared.auth.gate import error_page
 from shared.clock import utc_now
 from shared.redis_io import redis_client
+from shared.sealing import Sealer
 from shared.stations_reader import StationsFeed
 from shared.web import HttpSettings, json_error, make_app
 
@@ -48,14 +51,18 @@ def build_deps(config: IntakeConfig) -> Deps:
         clock=utc_now,
         signing_key=config.qr_signing_key,
         mobile_hash_key=config.mobile_hash_key,
+        sealer=Sealer.from_setting(config.seal_public_key),
     )
 
 
 def create_app(
-    config: IntakeConfig | None = None, deps: Deps | None = None, gate: Gate | None = None
+    config: IntakeConfig | None = None,
+    deps: Deps | None = None,
+    gate: Gate | None = None,
+    rights: Rights | None = None,
 ) -> Flask:
-    """The intake app; ``deps`` and ``gate`` replace the real adapters (none connects before
-    first use)."""
+    """The intake app; ``deps``, ``gate`` and ``rights`` replace the real adapters (none
+    connects before first use)."""
     config = config or IntakeConfig.from_env()
     cases = deps or build_deps(config)
     pages = Pages(config.retry_after_s, config.retention_days)
@@ -74,6 +81,7 @@ def create_app(
     app.extensions["intake"] = cases
     app.register_blueprint(form_blueprint(cases, pages))
     app.register_blueprint(api_blueprint(cases, config.retry_after_s))
+    app.register_blueprint(rights_blueprint(rights or build_rights(config), pages))
     return app
 
 

@@ -90,6 +90,7 @@ class Pages:
             today=today.isoformat(),
             min_date=(today - timedelta(days=365)).isoformat(),
             retention_days=self.retention_days,
+            rights_url=url_for("rights.start", lang=lang),
         )
 
     def thanks(self, station: Station, feedback_id: str, lang: str) -> Response:

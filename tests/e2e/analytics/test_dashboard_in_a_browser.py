@@ -13,6 +13,7 @@ import pytest
 from kafka import KafkaProducer
 
 from shared.auth import Role
+from shared.kafka_io import kafka_security
 from shared.masking import PHONE_HIDDEN
 from shared.topics import FEEDBACK_TOPIC
 from tests.e2e.analytics import fixtures
@@ -45,7 +46,9 @@ def busy_station(infra, zone: str):
                 station["code"], rating=rating, submitted_at=now - timedelta(days=day, hours=n),
                 problem_resolved=(day + n) % 3 != 0, comments=words,
             ))  # fmt: skip
-    producer = KafkaProducer(bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
+    producer = KafkaProducer(
+        bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], acks="all", **kafka_security()
+    )
     for event in events:
         producer.send(FEEDBACK_TOPIC, key=event.key, value=event.to_json())
     producer.flush()

@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
+from shared.kafka_io import kafka_security
 from shared.topics import FEEDBACK_TOPIC
 from tests.e2e.analytics import fixtures
 from tests.e2e.analytics.fixtures import (
@@ -66,8 +67,8 @@ def metric_values(analytics_url: str) -> dict[str, float]:
 def group_lag(bootstrap_servers: str, group: str, topic: str) -> dict[int, int]:
     """Records of ``topic`` that ``group`` has not committed yet, per partition, as an
     operator would read them off Kafka."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, **kafka_security())
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, **kafka_security())
     try:
         committed = admin.list_group_offsets({group: None}).get(group) or {}
         parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]

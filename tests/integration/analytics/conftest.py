@@ -6,14 +6,16 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 from kafka import KafkaProducer
 
 from shared.events import FeedbackSubmitted
+from shared.kafka_io import kafka_security
 from shared.topics import TopicSpec, ensure_topics
-from tests.support import TopicTail, unique_mobile
+from tests.support import TopicTail, seal, unique_mobile
 
 
 class Clock:
@@ -85,7 +87,9 @@ def make_consumer(analytics_config, clock):
 
 @pytest.fixture
 def producer(infra):
-    producer = KafkaProducer(bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
+    producer = KafkaProducer(
+        bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], acks="all", **kafka_security()
+    )
     yield producer
     producer.close()
 
@@ -126,24 +130,36 @@ def dlq_tail(infra, topics):
     tail.close()
 
 
-def make_event(station_code: str, **fields) -> FeedbackSubmitted:
+@dataclass(frozen=True)
+class MadeEvent(FeedbackSubmitted):
+    """An event as a test made it: on the wire only the sealed box (``to_json`` is the
+    event's), and beside it the clear name and number the test sealed, for its assertions."""
+
+    name: str | None = None
+    mobile: str = ""
+
+
+def make_event(station_code: str, **fields) -> MadeEvent:
+    name = fields.pop("name", "Sunita Devi")
+    mobile = fields.pop("mobile", "+91" + unique_mobile())
     values = {
         "station_code": station_code,
         "qr_version": 1,
         "rating": 4,
-        "mobile": "+91" + unique_mobile(),
+        "name": name,
+        "mobile": mobile,
+        "sealed": seal(mobile, name),
         "mobile_hash": uuid.uuid4().hex + uuid.uuid4().hex,
         "complaint_type": "theft",
         "staff_available": True,
         "staff_helped": True,
         "problem_resolved": True,
-        "name": "Sunita Devi",
         "officer_name": "SI Ramesh",
         "comments": "ठीक है",
         "cleanliness": 4,
     }
     values.update(fields)
-    return FeedbackSubmitted(**values)
+    return MadeEvent(**values)
 
 
 def drain(consumer, expected: int, max_batches: int = 200) -> int:

@@ -30,7 +30,7 @@ def analyst(stack_config, infra):
 def query(conn, sql: str, args=()):
     with conn.cursor() as cur:
         cur.execute(sql, args)
-        return cur.fetchall()
+        return cur.fetchall() if cur.description else []
 
 
 def test_the_analyst_reads_every_view_with_the_feedback_but_no_personal_data(
@@ -96,3 +96,49 @@ def test_every_example_query_in_the_analysts_guide_runs_as_the_analyst(analyst):
     assert len(queries) >= 10
     for sql in queries:
         query(analyst, sql)
+
+
+WRITES = [
+    "INSERT INTO analyst.stations (station_code, name_en, name_hi, zone)"
+    " VALUES ('X-1', 'x', 'x', 'East')",
+    "UPDATE analyst.station_hourly SET count = 0",
+    "INSERT INTO zones (code, name_en, name_hi) VALUES ('Nowhere', 'x', 'x')",
+    "DELETE FROM worker_health",
+]
+
+
+@pytest.mark.parametrize("sql", WRITES)
+def test_a_session_that_makes_itself_read_write_still_cannot_write(analyst, sql):
+    """The read-only default is the session's to change; the grants are not."""
+    query(analyst, "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+    assert query(analyst, "SHOW transaction_read_only") == [("off",)]
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        query(analyst, sql)
+
+
+def test_the_analyst_makes_no_temporary_tables_and_no_large_objects(analyst):
+    query(analyst, "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        query(analyst, "CREATE TEMP TABLE scratch (x int)")
+    for sql in ("SELECT lo_create(0)", "SELECT lo_from_bytea(0, 'x')", "SELECT lo_creat(-1)"):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            query(analyst, sql)
+
+
+def test_the_role_sets_its_limits_and_the_session_cannot_lift_the_file_limit(analyst):
+    assert query(analyst, "SHOW statement_timeout") == [("1min",)]
+    assert query(analyst, "SHOW idle_in_transaction_session_timeout") == [("1min",)]
+    assert query(analyst, "SHOW temp_file_limit") == [("1GB",)]
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        query(analyst, "SET temp_file_limit = -1")
+
+
+def test_the_analysts_have_five_connections_at_most(analyst, stack_config, infra):
+    url = cli.analyst_url(stack_config, infra["ANALYST_PASSWORD"])
+    more = [psycopg2.connect(url) for _ in range(4)]  # the fixture's is the first
+    try:
+        with pytest.raises(psycopg2.OperationalError, match="too many connections"):
+            psycopg2.connect(url)
+    finally:
+        for conn in more:
+            conn.close()

@@ -15,6 +15,7 @@ from kafka import KafkaConsumer, TopicPartition
 from services.analytics.adapters.postgres import Database
 from services.analytics.usecases import rebuild, refresh_moved
 from shared.events import StationScoresUpdated
+from shared.kafka_io import kafka_security
 from tests.integration.analytics.conftest import drain, make_event
 from tests.support import create_station, wait_until
 
@@ -80,6 +81,7 @@ def committed_total(infra, config) -> int:
         bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"],
         group_id=config.group_id,
         enable_auto_commit=False,
+        **kafka_security(),
     )
     try:
         parts = [TopicPartition(config.feedback_topic, p) for p in range(3)]

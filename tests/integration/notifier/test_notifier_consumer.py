@@ -13,7 +13,7 @@ from kafka import KafkaConsumer, TopicPartition
 from services.notifier.entrypoints import worker as consumer
 from shared.consumer.health import LAG, read_figures, read_heartbeat
 from shared.events import StationScoresUpdated
-from shared.kafka_io import durable_producer
+from shared.kafka_io import durable_producer, kafka_security
 from shared.scores import WindowStats
 from shared.topics import SCORES_TOPIC
 from tests.support import TopicTail, wait_until
@@ -73,7 +73,9 @@ def test_a_scores_event_on_kafka_becomes_an_alert_an_sms_and_a_committed_offset(
 
     tp = TopicPartition(SCORES_TOPIC, sent.partition)
     # A consumer of the same group that never subscribes only reads the committed offsets.
-    reader = KafkaConsumer(bootstrap_servers=kafka, group_id=worker, enable_auto_commit=False)
+    reader = KafkaConsumer(
+        bootstrap_servers=kafka, group_id=worker, enable_auto_commit=False, **kafka_security()
+    )
     try:
         wait_until(lambda: (reader.committed(tp) or 0) >= sent.offset + 1, timeout_s=20)
     finally:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from services.analytics.domain import RankingPolicy, bucket_events
 from services.analytics.domain.windows import add
-from shared.events import FeedbackSubmitted
+from shared.events import FeedbackSubmitted, Personal
 from shared.scores import WindowStats
 
 
@@ -24,12 +24,16 @@ class FakeFeedback:
     def __init__(self, stations: set[str]) -> None:
         self.stations = stations
         self.facts: dict[object, FeedbackSubmitted] = {}
+        self.personal: dict[object, Personal] = {}
         self.buckets: dict[tuple[str, datetime], WindowStats] = {}
 
-    def store_batch(self, events: Sequence[FeedbackSubmitted]) -> int:
+    def store_batch(
+        self, events: Sequence[FeedbackSubmitted], personal: Mapping[object, Personal]
+    ) -> int:
         new = [e for e in {e.event_id: e for e in events}.values() if e.event_id not in self.facts]
         for event in new:
             self.facts[event.event_id] = event
+            self.personal[event.event_id] = personal[event.event_id]
         for key, stats in bucket_events(new).items():
             self.buckets[key] = add(self.buckets.get(key, WindowStats()), stats)
         return len(new)

@@ -1,10 +1,12 @@
 """Analytics' batch use case with fakes of its ports, driven through the in-memory broker:
 each event counted once however often it is delivered, buckets only for rows really
 inserted, poison to the dead-letter topic, a transient fault retried with nothing committed
-past it."""
+past it; the sealed name and number opened (across a key rotation) and stored apart, a box
+that does not open dead-lettered."""
 
 from __future__ import annotations
 
+import base64
 import threading
 import uuid
 from datetime import timedelta
@@ -18,7 +20,8 @@ from services.analytics.usecases import Deps
 from shared.config import Connections
 from shared.consumer import Message, RetryPolicy, Stopped
 from shared.consumer.memory import InMemoryBroker
-from shared.events import FeedbackSubmitted, StationScoresUpdated
+from shared.events import FeedbackSubmitted, Personal, Sealed, StationScoresUpdated
+from shared.sealing import Opener, Sealer, generate
 from tests.unit.analytics.fakes import (
     Clock,
     FakeDatabase,
@@ -26,8 +29,11 @@ from tests.unit.analytics.fakes import (
     FakeScoresCache,
     Unreachable,
 )
+from tests.unit.analytics.purge_fakes import FakePersonalData
 
 STATION = "GGN-SADAR"
+OLD_KEYS, KEYS = generate("k1"), generate("k2")
+SEALER = Sealer.from_setting(KEYS.public)
 CONFIG = AnalyticsConfig(
     connections=Connections(),
     feedback_topic="feedback.submitted",
@@ -38,10 +44,12 @@ CONFIG = AnalyticsConfig(
 )
 
 
-def feedback(rating: int = 4, **fields) -> FeedbackSubmitted:
+def feedback(rating: int = 4, sealer: Sealer = SEALER, **fields) -> FeedbackSubmitted:
+    personal = Personal(fields.pop("mobile", "+919812345678"), fields.pop("name", "Sunita Devi"))
     values = {
         "station_code": STATION, "qr_version": 1, "rating": rating,
-        "mobile": "+919812345678", "mobile_hash": uuid.uuid4().hex * 2, "complaint_type": "theft",
+        "sealed": sealer.seal(personal), "mobile_hash": uuid.uuid4().hex * 2,
+        "complaint_type": "theft",
         "staff_available": True, "staff_helped": True, "problem_resolved": rating > 2,
         "submitted_at": Clock().now - timedelta(minutes=5),
     }  # fmt: skip
@@ -61,17 +69,20 @@ class Pipeline:
         self.database = FakeDatabase(stations=[STATION])
         self.cache = FakeScoresCache()
         self.health = FakeHealth()
+        self.personal = FakePersonalData()
         self.stopping = threading.Event()
         self.deps = Deps(
             database=self.database, cache=self.cache, publisher=self.broker,
             policy=RankingPolicy(), scores_topic="station.scores",
             retry=RetryPolicy((Unreachable,), self.stopping, max_pause_s=0.0, first_pause_s=0.0),
-            clock=self.clock,
+            clock=self.clock, opener=Opener.from_setting(f"{KEYS.private},{OLD_KEYS.private}"),
         )  # fmt: skip
 
     def worker(self) -> FeedbackWorker:
         consumer = self.broker.consumer("analytics", ["feedback.submitted"])
-        return FeedbackWorker(CONFIG, self.deps, broker=consumer, health=self.health)
+        return FeedbackWorker(
+            CONFIG, self.deps, broker=consumer, health=self.health, personal=self.personal
+        )
 
     def publish(self, *items: FeedbackSubmitted | bytes) -> None:
         self.broker.publish([
@@ -194,3 +205,66 @@ def test_an_hour_later_the_station_s_window_slides_without_new_feedback(pipeline
     assert hour_of(pipeline.clock.now) != hour_of(pipeline.clock.now - timedelta(hours=1))
     assert pipeline.cache.read_station(STATION)["24h"].count == 0
     assert pipeline.cache.read_station(STATION)["7d"].count == 1
+
+
+def test_the_sealed_name_and_number_are_opened_and_stored_apart_from_the_facts(pipeline):
+    event = feedback(name="कमला देवी", mobile="+919000000007")
+    pipeline.publish(event)
+
+    pipeline.worker().run_once()
+
+    stored = pipeline.database.feedback
+    assert stored.personal[event.event_id] == Personal("+919000000007", "कमला देवी")
+    assert stored.facts[event.event_id].facts()["rating"] == 4
+
+
+def test_after_a_key_rotation_events_sealed_with_the_old_key_still_open(pipeline):
+    before = feedback(sealer=Sealer.from_setting(OLD_KEYS.public), mobile="+919000000001")
+    after = feedback(mobile="+919000000002")
+    pipeline.publish(before, after)
+
+    pipeline.worker().run_once()
+
+    personal = pipeline.database.feedback.personal
+    assert personal[before.event_id].mobile == "+919000000001"
+    assert personal[after.event_id].mobile == "+919000000002"
+    assert pipeline.broker.records("feedback.dlq") == []
+    assert pipeline.cache.read_station(STATION)["24h"].count == 2
+
+
+def test_a_box_that_does_not_open_goes_to_the_dead_letter_topic_counted_nowhere(pipeline):
+    unknown = feedback(sealer=Sealer.from_setting(generate("k9").public))
+    sealed = feedback().sealed
+    raw = bytearray(base64.b64decode(sealed.box))
+    raw[0] ^= 1
+    tampered = feedback(sealed=Sealed(sealed.kid, base64.b64encode(bytes(raw)).decode()))
+    good = feedback()
+    pipeline.publish(unknown, tampered, good)
+
+    pipeline.worker().run_once()
+    pipeline.publish(unknown)  # delivered again: still not counted
+    pipeline.worker().run_once()
+
+    letters = pipeline.broker.records("feedback.dlq")
+    reasons = sorted(dict(r.headers)["dlq.reason"].decode() for r in letters)
+    assert reasons == [
+        "sealed personal data: the box of key k2 does not open",
+        "sealed personal data: unknown key k9",
+        "sealed personal data: unknown key k9",
+    ]
+    assert {r.value for r in letters} == {unknown.to_json(), tampered.to_json()}
+    assert set(pipeline.database.feedback.facts) == {good.event_id}
+    assert pipeline.cache.read_station(STATION)["24h"].count == 1
+    assert pipeline.health.figures["dlq:sealed"] == 3
+    assert pipeline.committed() == pipeline.end() == 4
+
+
+def test_the_worker_will_not_start_without_a_private_key_and_reads_them_from_the_env():
+    from services.analytics.entrypoints.worker import build_deps
+    from shared.sealing import SealKeyError
+
+    with pytest.raises(SealKeyError):
+        build_deps(CONFIG)
+    config = AnalyticsConfig.from_env({"ANALYTICS_SEAL_KEYS": f"{KEYS.private},{OLD_KEYS.private}"})
+    assert config.seal_keys == f"{KEYS.private},{OLD_KEYS.private}"
+    assert AnalyticsConfig.from_env({}).seal_keys == ""  # the web app needs none

@@ -13,7 +13,7 @@ from services.analytics.domain.windows import (
     window_hours,
     windows_from_buckets,
 )
-from shared.events import FeedbackSubmitted
+from shared.events import FeedbackSubmitted, Sealed
 from shared.scores import WindowStats
 
 NOW = datetime(2026, 3, 15, 10, 20, tzinfo=UTC)
@@ -22,7 +22,7 @@ H = timedelta(hours=1)
 
 def feedback(at: datetime, rating: int = 4, **fields) -> FeedbackSubmitted:
     values = dict(
-        station_code="S-1", qr_version=1, rating=rating, mobile="+919812345678",
+        station_code="S-1", qr_version=1, rating=rating, sealed=Sealed("k1", "AAAA"),
         mobile_hash="0" * 64, complaint_type="theft", staff_available=True,
         staff_helped=False, problem_resolved=False, cleanliness=3, submitted_at=at,
     )  # fmt: skip

@@ -10,6 +10,12 @@ from services.intake.domain import Admission, IdempotencyRecord, Station, Verdic
 from services.intake.ports import LimitsUnavailable, PublishFailed, RegistryUnavailable
 from services.intake.usecases import Deps
 from shared.events import FeedbackSubmitted
+from shared.sealing import Opener, Sealer, generate
+
+# The analytics consumer's key pair of these tests: intake gets the public half only; the
+# tests open what it published with the private half, as the consumer would.
+SEAL_KEYS = generate("t1")
+OPENER = Opener.from_setting(SEAL_KEYS.private)
 
 
 class FakeStations:
@@ -138,5 +144,6 @@ def a_world(*stations: Station, signing_key: bytes, mobile_hash_key: bytes, **li
     fake_limits = FakeLimits(**limits)
     publisher = FakePublisher()
     clock = FixedClock()
-    deps = Deps(directory, fake_limits, publisher, clock, signing_key, mobile_hash_key)
+    sealer = Sealer.from_setting(SEAL_KEYS.public)
+    deps = Deps(directory, fake_limits, publisher, clock, signing_key, mobile_hash_key, sealer)
     return World(deps, directory, fake_limits, publisher, clock)

@@ -22,9 +22,10 @@ from services.intake.usecases import (
     open_form,
     submit_feedback,
 )
+from shared.events import Personal
 from shared.mobile import mobile_hash
 from shared.signing import sign
-from tests.unit.intake.fakes import World, a_world
+from tests.unit.intake.fakes import OPENER, World, a_world
 
 SIGNING_KEY = secrets.token_bytes(32)
 HASH_KEY = secrets.token_bytes(32)
@@ -79,10 +80,20 @@ def test_accepted_feedback_is_published_once_as_one_event_without_the_signature(
     [event] = world.publisher.events
     assert str(event.event_id) == accepted.event_id and not accepted.replayed
     assert event.station_code == station.code and event.rating == 2
-    assert event.mobile == "+919812345678"
+    assert OPENER.open(event.sealed) == Personal("+919812345678", "Sunita Devi")
     assert event.mobile_hash == mobile_hash(HASH_KEY, "+919812345678")
     assert event.submitted_at == world.clock.now
     assert "sig" not in json.loads(event.to_json())
+
+
+def test_the_published_event_carries_the_name_and_number_only_sealed(world, station):
+    submit(world, body(station))
+
+    [event] = world.publisher.events
+    raw = event.to_json()
+    assert b"Sunita" not in raw and b"9812345678" not in raw
+    assert json.loads(raw)["sealed"]["kid"] == "t1"
+    assert "name" not in json.loads(raw) and "mobile" not in json.loads(raw)
 
 
 def test_a_retry_with_the_same_key_publishes_nothing_and_returns_the_first_id(world, station):

@@ -1,0 +1,43 @@
+"""The one place every Kafka client takes its login from, and what each service process gets."""
+
+from __future__ import annotations
+
+from ops import services
+from ops.stack.kafka_users import PRINCIPALS, login_env, password_key
+from shared.kafka_io import kafka_security
+
+
+def test_without_a_user_name_a_client_does_not_log_in():
+    assert kafka_security({"KAFKA_SASL_PASSWORD": "ignored"}) == {}
+
+
+def test_a_user_name_logs_in_with_scram_on_sasl_plaintext_unless_told_otherwise():
+    login = {"KAFKA_SASL_USERNAME": "intake", "KAFKA_SASL_PASSWORD": "pw"}
+    assert kafka_security(login) == {
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "intake",
+        "sasl_plain_password": "pw",
+    }
+    over_tls = kafka_security({**login, "KAFKA_SECURITY_PROTOCOL": "SASL_SSL"})
+    assert over_tls["security_protocol"] == "SASL_SSL"
+
+
+def test_each_process_gets_its_own_login_and_no_other_password():
+    env = {password_key(user): f"pw-{user}" for user in ("admin", *PRINCIPALS)}
+    env |= {"KAFKA_SASL_USERNAME": "admin", "KAFKA_SASL_PASSWORD": "pw-admin", "OTHER": "x"}
+    child = login_env(env, services.KAFKA_USERS["analytics-consumer"])
+    assert kafka_security(child)["sasl_plain_username"] == "analytics"
+    assert child["KAFKA_SASL_PASSWORD"] == "pw-analytics"
+    assert "pw-admin" not in child.values() and "pw-intake" not in child.values()
+    assert child["OTHER"] == "x"
+
+
+def test_a_process_whose_password_is_unknown_does_not_inherit_the_callers_login():
+    env = {"KAFKA_SASL_USERNAME": "admin", "KAFKA_SASL_PASSWORD": "pw-admin"}
+    assert kafka_security(login_env(env, "intake")) == {}
+
+
+def test_every_service_and_worker_has_a_kafka_user():
+    for name in (*services.SERVICES, *services.WORKERS):
+        assert services.KAFKA_USERS[name] in PRINCIPALS
