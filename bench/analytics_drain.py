@@ -74,11 +74,6 @@ def make_stations(database_url: str, tag: str, count: int) -> list[str]:
 def fill(bootstrap: str, topic: str, stations: list[str], count: int, keys: KeyPair) -> None:
     rng = random.Random(7)
     sealer = Sealer.from_setting(keys.public)
-    # Sealing costs a key exchange; a pool of boxes keeps the fill quick, opening stays real.
-    boxes = [
-        sealer.seal(Personal(f"+919{rng.randrange(10**9):09d}", rng.choice(NAMES)))
-        for _ in range(256)
-    ]
     now = datetime.now(UTC)
     producer = KafkaProducer(
         bootstrap_servers=bootstrap, acks=1, linger_ms=20, batch_size=512 * 1024,
@@ -87,11 +82,14 @@ def fill(bootstrap: str, topic: str, stations: list[str], count: int, keys: KeyP
     kinds = list(COMPLAINT_TYPES)
     for _ in range(count):
         rating = rng.choices((1, 2, 3, 4, 5), weights=(15, 10, 20, 30, 25))[0]
+        event_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+        visitor = Personal(f"+919{rng.randrange(10**9):09d}", rng.choice(NAMES))
         event = FeedbackSubmitted(
+            event_id=event_id,
             station_code=rng.choice(stations),
             qr_version=1,
             rating=rating,
-            sealed=rng.choice(boxes),
+            sealed=sealer.seal(visitor, event_id),
             mobile_hash=f"{rng.getrandbits(256):064x}",
             complaint_type=rng.choice(kinds),
             staff_available=rng.random() < 0.8,
@@ -112,7 +110,8 @@ def opened(opener: Opener):
     """A decode that reads the event and opens its box, as any reader of the names must."""
 
     def decode(raw: bytes) -> Personal:
-        return opener.open(FeedbackSubmitted.from_json(raw).sealed)
+        event = FeedbackSubmitted.from_json(raw)
+        return opener.open(event.sealed, event.event_id)
 
     return decode
 

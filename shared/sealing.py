@@ -20,6 +20,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from uuid import UUID
 
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
@@ -71,9 +72,12 @@ class Sealer:
         """From ``INTAKE_SEAL_PUBLIC_KEY`` (``<id>:<base64 public key>``)."""
         return cls(*_parse_entry(setting))
 
-    def seal(self, personal: Personal) -> Sealed:
-        plain = json.dumps({"name": personal.name, "mobile": personal.mobile}, ensure_ascii=False)
-        return Sealed(kid=self.kid, box=_b64(self._box.encrypt(plain.encode())))
+    def seal(self, personal: Personal, event_id: UUID) -> Sealed:
+        """A box for ``event_id`` alone: the id is sealed with the name and number, so a box
+        copied onto another event does not open there."""
+        plain = {"event": str(event_id), "name": personal.name, "mobile": personal.mobile}
+        box = self._box.encrypt(json.dumps(plain, ensure_ascii=False).encode())
+        return Sealed(kid=self.kid, box=_b64(box))
 
 
 class Opener:
@@ -101,8 +105,9 @@ class Opener:
     def kids(self) -> tuple[str, ...]:
         return tuple(self._boxes)
 
-    def open(self, sealed: Sealed) -> Personal:
-        """The name and number in ``sealed``; Unopenable says why not (never what)."""
+    def open(self, sealed: Sealed, event_id: UUID) -> Personal:
+        """The name and number that ``sealed`` holds for ``event_id``; Unopenable says why
+        not (never what)."""
         box = self._boxes.get(sealed.kid)
         if box is None:
             raise Unopenable(f"unknown key {sealed.kid}")
@@ -110,8 +115,11 @@ class Opener:
             plain = json.loads(box.decrypt(_unb64(sealed.box)))
         except (binascii.Error, ValueError, CryptoError):
             raise Unopenable(f"the box of key {sealed.kid} does not open") from None
-        name = plain.get("name") if isinstance(plain, dict) else None
-        mobile = plain.get("mobile") if isinstance(plain, dict) else None
+        if not isinstance(plain, dict):
+            raise Unopenable(f"the box of key {sealed.kid} holds no name and number")
+        if plain.get("event") != str(event_id):
+            raise Unopenable(f"the box of key {sealed.kid} was sealed for another event")
+        name, mobile = plain.get("name"), plain.get("mobile")
         if not isinstance(mobile, str) or not (name is None or isinstance(name, str)):
             raise Unopenable(f"the box of key {sealed.kid} holds no name and number")
         return Personal(name=name, mobile=mobile)

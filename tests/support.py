@@ -107,16 +107,16 @@ def stack_seal_keys() -> tuple[str, str]:
     return env["INTAKE_SEAL_PUBLIC_KEY"], env["ANALYTICS_SEAL_KEYS"]
 
 
-def seal(mobile: str, name: str | None = None) -> Sealed:
-    """A name and number sealed for the test stack's analytics consumer."""
-    return Sealer.from_setting(stack_seal_keys()[0]).seal(Personal(mobile, name))
+def seal(event_id: uuid.UUID, mobile: str, name: str | None = None) -> Sealed:
+    """A name and number sealed for the test stack's analytics consumer, in ``event_id``."""
+    return Sealer.from_setting(stack_seal_keys()[0]).seal(Personal(mobile, name), event_id)
 
 
 def open_sealed(event: dict[str, Any]) -> Personal:
     """The name and number in an event read off a topic (as JSON), opened with the test
     stack's analytics keys."""
     box = Sealed(**event["sealed"])
-    return Opener.from_setting(stack_seal_keys()[1]).open(box)
+    return Opener.from_setting(stack_seal_keys()[1]).open(box, uuid.UUID(event["event_id"]))
 
 
 def feedback_body(station: dict[str, Any], key: bytes, **overrides: Any) -> dict[str, Any]:

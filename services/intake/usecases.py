@@ -230,10 +230,11 @@ def _accept(
         if isinstance(event_id, Accepted):
             return event_id
         facts = {k: v for k, v in fields.items() if k not in ("name", "mobile")}
-        sealed = deps.sealer.seal(Personal(mobile=fields["mobile"], name=fields.get("name")))
+        event_uuid = uuid.UUID(event_id)
+        personal = Personal(mobile=fields["mobile"], name=fields.get("name"))
         event = FeedbackSubmitted(
-            **facts, sealed=sealed, mobile_hash=hashed, event_id=uuid.UUID(event_id),
-            submitted_at=now,
+            **facts, sealed=deps.sealer.seal(personal, event_uuid), mobile_hash=hashed,
+            event_id=event_uuid, submitted_at=now,
         )  # fmt: skip
         _publish(deps, event, station_code, hashed)
         if idempotency_key:

@@ -26,11 +26,12 @@ def a_station_code() -> str:
 
 def an_event(name: str | None = "आशा देवी", **changes: Any) -> FeedbackSubmitted:
     mobile = changes.pop("mobile", f"+919{random.randrange(10**9):09d}")
+    event_id = changes.pop("event_id", uuid.uuid4())
     fields: dict[str, Any] = {
         "station_code": a_station_code(),
         "qr_version": 2,
         "rating": 2,
-        "sealed": SEALER.seal(Personal(mobile, name)),
+        "sealed": SEALER.seal(Personal(mobile, name), event_id),
         "mobile_hash": mobile_hash(secrets.token_bytes(32), mobile),
         "complaint_type": "cyber_fraud",
         "staff_available": True,
@@ -41,7 +42,7 @@ def an_event(name: str | None = "आशा देवी", **changes: Any) -> Fee
         "officer_name": "SI Verma",
         "comments": HINDI_COMMENT,
         "cleanliness": 3,
-        "event_id": uuid.uuid4(),
+        "event_id": event_id,
         "submitted_at": datetime(2025, 1, 16, 4, 30, 15, 123456, tzinfo=UTC),
     }
     fields.update(changes)
@@ -173,7 +174,7 @@ def test_the_wire_holds_neither_name_nor_number_and_the_box_opens_to_both() -> N
     assert b"Kamla" not in raw and b"9812345678" not in raw
     back = FeedbackSubmitted.from_json(raw)
     assert back.sealed.kid == "k1"
-    assert OPENER.open(back.sealed) == Personal("+919812345678", "Kamla Devi")
+    assert OPENER.open(back.sealed, back.event_id) == Personal("+919812345678", "Kamla Devi")
 
 
 @pytest.mark.parametrize(

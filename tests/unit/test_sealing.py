@@ -4,6 +4,8 @@ private keys open, by key id, across a rotation; a tampered or foreign box is re
 from __future__ import annotations
 
 import base64
+import json
+import uuid
 
 import pytest
 from nacl.public import PublicKey, SealedBox
@@ -19,19 +21,20 @@ from shared.sealing import (
 )
 
 VISITOR = Personal("+919812345678", "कमला देवी")
+EVENT = uuid.UUID("7d0c1a52-3f5e-4c2b-9a57-0c8f3e6d1b24")
 
 
 def test_a_box_sealed_with_the_public_key_opens_with_its_private_key() -> None:
     keys = generate("k1")
 
-    sealed = Sealer.from_setting(keys.public).seal(VISITOR)
+    sealed = Sealer.from_setting(keys.public).seal(VISITOR, EVENT)
 
     assert sealed.kid == "k1"
-    assert Opener.from_setting(keys.private).open(sealed) == VISITOR
+    assert Opener.from_setting(keys.private).open(sealed, EVENT) == VISITOR
 
 
 def test_the_box_shows_neither_the_name_nor_the_number() -> None:
-    sealed = Sealer.from_setting(generate("k1").public).seal(VISITOR)
+    sealed = Sealer.from_setting(generate("k1").public).seal(VISITOR, EVENT)
 
     raw = base64.b64decode(sealed.box)
     assert "कमला".encode() not in raw and b"9812345678" not in raw
@@ -42,34 +45,34 @@ def test_sealing_the_same_visitor_twice_gives_two_different_boxes() -> None:
     """Equal boxes would let a topic reader tell that two feedbacks came from one person."""
     sealer = Sealer.from_setting(generate("k1").public)
 
-    assert sealer.seal(VISITOR).box != sealer.seal(VISITOR).box
+    assert sealer.seal(VISITOR, EVENT).box != sealer.seal(VISITOR, EVENT).box
 
 
 def test_a_visitor_without_a_name_opens_to_none() -> None:
     keys = generate("k1")
-    sealed = Sealer.from_setting(keys.public).seal(Personal("+919812345678"))
+    sealed = Sealer.from_setting(keys.public).seal(Personal("+919812345678"), EVENT)
 
-    assert Opener.from_setting(keys.private).open(sealed) == Personal("+919812345678", None)
+    assert Opener.from_setting(keys.private).open(sealed, EVENT) == Personal("+919812345678", None)
 
 
 def test_after_a_rotation_boxes_of_the_old_key_and_of_the_new_both_open() -> None:
     old, new = generate("k1"), generate("k2")
-    before = Sealer.from_setting(old.public).seal(VISITOR)
-    after = Sealer.from_setting(new.public).seal(Personal("+919000000001", "Asha"))
+    before = Sealer.from_setting(old.public).seal(VISITOR, EVENT)
+    after = Sealer.from_setting(new.public).seal(Personal("+919000000001", "Asha"), EVENT)
 
     opener = Opener.from_setting(f"{new.private},{old.private}")
 
     assert opener.current == "k2"
-    assert opener.open(before) == VISITOR
-    assert opener.open(after) == Personal("+919000000001", "Asha")
+    assert opener.open(before, EVENT) == VISITOR
+    assert opener.open(after, EVENT) == Personal("+919000000001", "Asha")
 
 
 def test_once_the_old_key_is_dropped_its_boxes_are_refused_by_key_id() -> None:
     old, new = generate("k1"), generate("k2")
-    before = Sealer.from_setting(old.public).seal(VISITOR)
+    before = Sealer.from_setting(old.public).seal(VISITOR, EVENT)
 
     with pytest.raises(Unopenable, match="unknown key k1"):
-        Opener.from_setting(new.private).open(before)
+        Opener.from_setting(new.private).open(before, EVENT)
 
 
 def test_the_public_setting_of_the_current_key_seals_for_it() -> None:
@@ -81,23 +84,34 @@ def test_the_public_setting_of_the_current_key_seals_for_it() -> None:
 
 def test_a_tampered_box_is_refused_without_saying_what_it_held() -> None:
     keys = generate("k1")
-    sealed = Sealer.from_setting(keys.public).seal(VISITOR)
+    sealed = Sealer.from_setting(keys.public).seal(VISITOR, EVENT)
     raw = bytearray(base64.b64decode(sealed.box))
     raw[-1] ^= 1
     tampered = Sealed("k1", base64.b64encode(bytes(raw)).decode())
 
     with pytest.raises(Unopenable, match="does not open") as refused:
-        Opener.from_setting(keys.private).open(tampered)
+        Opener.from_setting(keys.private).open(tampered, EVENT)
     assert "9812345678" not in str(refused.value)
 
 
 def test_a_box_sealed_for_another_key_under_the_same_id_is_refused() -> None:
     """A forged event sealed with a key of the forger's own, labelled with our id."""
     ours, theirs = generate("k1"), generate("k1")
-    forged = Sealer.from_setting(theirs.public).seal(VISITOR)
+    forged = Sealer.from_setting(theirs.public).seal(VISITOR, EVENT)
 
     with pytest.raises(Unopenable, match="does not open"):
-        Opener.from_setting(ours.private).open(forged)
+        Opener.from_setting(ours.private).open(forged, EVENT)
+
+
+def test_a_box_copied_onto_another_event_is_refused() -> None:
+    """A topic writer who copies a visitor's box into an event of its own making cannot
+    attach that visitor's name and number to it."""
+    keys = generate("k1")
+    sealed = Sealer.from_setting(keys.public).seal(VISITOR, EVENT)
+
+    with pytest.raises(Unopenable, match="sealed for another event") as refused:
+        Opener.from_setting(keys.private).open(sealed, uuid.uuid4())
+    assert "9812345678" not in str(refused.value)
 
 
 def test_a_box_that_does_not_hold_a_name_and_number_is_refused() -> None:
@@ -105,10 +119,12 @@ def test_a_box_that_does_not_hold_a_name_and_number_is_refused() -> None:
     public = PublicKey(base64.b64decode(keys.public.partition(":")[2]))
     opener = Opener.from_setting(keys.private)
 
-    for plain in (b"hello", b'{"name": "x"}', b"[1]", b'{"mobile": 9812345678}'):
+    ours = {"event": str(EVENT)}
+    for plain in (b"hello", b"[1]", json.dumps({**ours, "name": "x"}).encode(),
+                  json.dumps({**ours, "mobile": 9812345678}).encode()):  # fmt: skip
         box = Sealed("k1", base64.b64encode(SealedBox(public).encrypt(plain)).decode())
         with pytest.raises(Unopenable):
-            opener.open(box)
+            opener.open(box, EVENT)
 
 
 @pytest.mark.parametrize(
@@ -151,8 +167,8 @@ def test_the_first_up_makes_one_working_key_pair_and_keeps_it(tmp_path) -> None:
 
     assert path.stat().st_mode & 0o777 == 0o600
     assert first["INTAKE_SEAL_PUBLIC_KEY"].startswith("k1:")
-    sealed = Sealer.from_setting(first["INTAKE_SEAL_PUBLIC_KEY"]).seal(VISITOR)
-    assert Opener.from_setting(first["ANALYTICS_SEAL_KEYS"]).open(sealed) == VISITOR
+    sealed = Sealer.from_setting(first["INTAKE_SEAL_PUBLIC_KEY"]).seal(VISITOR, EVENT)
+    assert Opener.from_setting(first["ANALYTICS_SEAL_KEYS"]).open(sealed, EVENT) == VISITOR
     assert again == first
 
 

@@ -84,7 +84,7 @@ def process_batch(deps: Deps, records: Sequence[Record]) -> StepResult:
             invalid.append(Invalid(record, f"unknown station {event.station_code}"))
             continue
         try:
-            personal[event.event_id] = deps.opener.open(event.sealed)
+            personal[event.event_id] = deps.opener.open(event.sealed, event.event_id)
         except Unopenable as reason:
             invalid.append(Invalid(record, f"sealed personal data: {reason}"))
             continue

@@ -142,13 +142,15 @@ class MadeEvent(FeedbackSubmitted):
 def make_event(station_code: str, **fields) -> MadeEvent:
     name = fields.pop("name", "Sunita Devi")
     mobile = fields.pop("mobile", "+91" + unique_mobile())
+    event_id = fields.pop("event_id", uuid.uuid4())
     values = {
+        "event_id": event_id,
         "station_code": station_code,
         "qr_version": 1,
         "rating": 4,
         "name": name,
         "mobile": mobile,
-        "sealed": seal(mobile, name),
+        "sealed": seal(event_id, mobile, name),
         "mobile_hash": uuid.uuid4().hex + uuid.uuid4().hex,
         "complaint_type": "theft",
         "staff_available": True,

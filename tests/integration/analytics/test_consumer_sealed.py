@@ -135,7 +135,7 @@ def test_after_a_rotation_events_of_the_old_key_and_of_the_new_one_both_open(
     new = generate("knew")
     code = json.loads(submitted.value)["station_code"]
     after = make_event(code, name="Asha", mobile="+919000000013")
-    box = Sealer.from_setting(new.public).seal(Personal(after.mobile, "Asha"))
+    box = Sealer.from_setting(new.public).seal(Personal(after.mobile, "Asha"), after.event_id)
     after = replace(after, sealed=box)
     rotated = replace(analytics_config, seal_keys=f"{new.private},{stack_seal_keys()[1]}")
     before = copied(submitted.value)

@@ -46,9 +46,10 @@ CONFIG = AnalyticsConfig(
 
 def feedback(rating: int = 4, sealer: Sealer = SEALER, **fields) -> FeedbackSubmitted:
     personal = Personal(fields.pop("mobile", "+919812345678"), fields.pop("name", "Sunita Devi"))
+    event_id = fields.pop("event_id", uuid.uuid4())
     values = {
-        "station_code": STATION, "qr_version": 1, "rating": rating,
-        "sealed": sealer.seal(personal), "mobile_hash": uuid.uuid4().hex * 2,
+        "event_id": event_id, "station_code": STATION, "qr_version": 1, "rating": rating,
+        "sealed": sealer.seal(personal, event_id), "mobile_hash": uuid.uuid4().hex * 2,
         "complaint_type": "theft",
         "staff_available": True, "staff_helped": True, "problem_resolved": rating > 2,
         "submitted_at": Clock().now - timedelta(minutes=5),

@@ -80,7 +80,7 @@ def test_accepted_feedback_is_published_once_as_one_event_without_the_signature(
     [event] = world.publisher.events
     assert str(event.event_id) == accepted.event_id and not accepted.replayed
     assert event.station_code == station.code and event.rating == 2
-    assert OPENER.open(event.sealed) == Personal("+919812345678", "Sunita Devi")
+    assert OPENER.open(event.sealed, event.event_id) == Personal("+919812345678", "Sunita Devi")
     assert event.mobile_hash == mobile_hash(HASH_KEY, "+919812345678")
     assert event.submitted_at == world.clock.now
     assert "sig" not in json.loads(event.to_json())
