@@ -128,3 +128,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    # kafka-python warns at every SCRAM login over SASL_PLAINTEXT. On one machine the
+    # brokers listen on loopback only; a deployment across machines sets SASL_SSL
+    # (README), so the warning would only bury the lines that matter.
+    logging.getLogger("kafka.net.sasl.scram").setLevel(logging.ERROR)
