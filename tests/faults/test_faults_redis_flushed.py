@@ -67,7 +67,7 @@ def test_scores_lost_with_redis_come_back_exactly_by_the_rebuild_path(
         assert done.returncode == 0, done.stderr[-2000:]
         assert "rebuilt the scores of" in done.stdout
         assert redis.exists(built)
-        assert_accepted_is_counted(infra, load.accepted_ids, codes, timeout_s=5)
+        assert_accepted_is_counted(infra, load.accepted_ids, codes, timeout_s=60)
     finally:
         pipeline.start("analytics-consumer")
     print(

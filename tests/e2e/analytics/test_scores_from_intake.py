@@ -3,7 +3,6 @@ the analytics consumer, PostgreSQL and Redis: every service running for real."""
 
 from __future__ import annotations
 
-import time
 import urllib.request
 
 import pytest
@@ -24,7 +23,7 @@ analytics_url = fixtures.analytics_url  # the session fixtures, shared by the mo
 reader = fixtures.reader
 
 
-def test_feedback_posted_to_intake_appears_in_the_station_scores_within_two_seconds(
+def test_feedback_posted_to_intake_appears_in_the_station_scores_and_the_ranking(
     analytics_url,
     intake_url,
     station,
@@ -34,12 +33,11 @@ def test_feedback_posted_to_intake_appears_in_the_station_scores_within_two_seco
     assert count_24h(analytics_url, station["code"], reader) == 0
 
     accepted = post_feedback(intake_url, feedback_body(station, signing_key, rating=1))
-    started = time.monotonic()
-    wait_until(lambda: count_24h(analytics_url, station["code"], reader) == 1, timeout_s=2.0,
+    # How soon is a benchmark's question (bench/); here only that it arrives, once.
+    wait_until(lambda: count_24h(analytics_url, station["code"], reader) == 1, timeout_s=60,
                interval_s=0.05)  # fmt: skip
 
     assert accepted["status"] == "accepted"
-    assert time.monotonic() - started < 2.0
     windows = get_json(f"{analytics_url}/api/v1/stations/{station['code']}/scores", reader)[
         "windows"
     ]
@@ -99,10 +97,10 @@ def test_metrics_count_each_posted_feedback_once_and_the_consumer_catches_up_eve
     before = metric_values(analytics_url)
     for rating in (1, 4, 5):
         post_feedback(intake_url, feedback_body(station, signing_key, rating=rating))
-    wait_until(lambda: count_24h(analytics_url, station["code"], reader) == 3, timeout_s=10,
+    wait_until(lambda: count_24h(analytics_url, station["code"], reader) == 3, timeout_s=60,
                interval_s=0.05)  # fmt: skip
-    lags = wait_until(caught_up, timeout_s=10, interval_s=0.1)
-    wait_until(lambda: work_since(before, "analytics_events_consumed_total") >= 3, timeout_s=5)
+    lags = wait_until(caught_up, timeout_s=60, interval_s=0.1)
+    wait_until(lambda: work_since(before, "analytics_events_consumed_total") >= 3, timeout_s=30)
 
     after = metric_values(analytics_url)
     assert work_since(before, "analytics_events_consumed_total") == 3
