@@ -87,9 +87,17 @@ WORKERS: dict[str, Worker] = {
 }
 
 
+# Every service role's password (secrets.env): a process gets none of them, only the
+# DATABASE_URL of its own role.
+DB_PASSWORD_KEYS = frozenset(db_roles.password_key(role) for role in db_roles.SERVICE_ROLES)
+
+
 def process_env(env: Mapping[str, str], process: Service | Worker) -> dict[str, str]:
-    """``env`` with the DATABASE_URL of the process's own role instead of the owner's."""
-    return {**env, "DATABASE_URL": db_roles.service_database_url(env, process.db_role)}
+    """``env`` with the DATABASE_URL of the process's own role instead of the owner's, and
+    without the roles' passwords (another role's would give it another's grants)."""
+    child = {k: v for k, v in env.items() if k not in DB_PASSWORD_KEYS}
+    child["DATABASE_URL"] = db_roles.service_database_url(env, process.db_role)
+    return child
 
 
 # Secrets only one process may hold: the analytics consumer's private sealing keys.

@@ -88,13 +88,16 @@ def passwords(cfg: StackConfig) -> dict[str, str]:
 
 def login_env(env: Mapping[str, str], user: str) -> dict[str, str]:
     """``env`` for a process that logs in to Kafka as ``user``: its own user name and password
-    (shared.kafka_io.kafka_security reads them), and no other principal's login."""
+    (shared.kafka_io.kafka_security reads them), and no other principal's login. Without
+    the user's password in ``env`` it raises: a process that cannot log in would only
+    retry for ever against a broker that refuses it."""
     others = {*SECRET_KEYS, "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"}
     child = {k: v for k, v in env.items() if k not in others}
     password = env.get(password_key(user))
-    if password:
-        child["KAFKA_SASL_USERNAME"] = user
-        child["KAFKA_SASL_PASSWORD"] = password
+    if not password:
+        raise StackError(f"no {password_key(user)} for Kafka's user {user}: run ./pratikriya up")
+    child["KAFKA_SASL_USERNAME"] = user
+    child["KAFKA_SASL_PASSWORD"] = password
     return child
 
 

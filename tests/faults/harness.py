@@ -84,7 +84,10 @@ class Pipeline:
         for name, environ in reversed(self._before.items()):
             services.stop_service(self.cfg, name)
             if environ is not None:
-                self.start(name, environ)
+                # A process's own environment holds its logins but not the secrets they
+                # were made from (ops/services.py keeps those from it): the run's secrets,
+                # then its own settings over them.
+                self.start(name, {**self.env, **environ})
 
     def start(self, name: str, env: Mapping[str, str] | None = None) -> None:
         env = self.env if env is None else env

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ops import services
+import pytest
+
+from ops import db_roles, services
+from ops.stack.config import StackError
 from ops.stack.kafka_users import PRINCIPALS, login_env, password_key
 from shared.kafka_io import kafka_security
 
@@ -33,9 +36,24 @@ def test_each_process_gets_its_own_login_and_no_other_password():
     assert child["OTHER"] == "x"
 
 
-def test_a_process_whose_password_is_unknown_does_not_inherit_the_callers_login():
+def test_a_process_whose_password_is_unknown_is_not_started_with_the_callers_login():
+    """Nor without a login: the broker would refuse it at every attempt, for ever."""
     env = {"KAFKA_SASL_USERNAME": "admin", "KAFKA_SASL_PASSWORD": "pw-admin"}
-    assert kafka_security(login_env(env, "intake")) == {}
+    with pytest.raises(StackError, match="KAFKA_INTAKE_PASSWORD"):
+        login_env(env, "intake")
+
+
+def test_a_process_gets_no_database_password_but_its_own_roles_url():
+    env = {db_roles.password_key(role): f"pw-{role}" for role in db_roles.SERVICE_ROLES}
+    env["DATABASE_URL"] = "postgresql://pratikriya:owner@127.0.0.1:5432/pratikriya"
+    intake = services.SERVICES["intake"]
+
+    child = services.process_env(env, intake)
+
+    assert not any(key.endswith("_DB_PASSWORD") for key in child)
+    assert child["DATABASE_URL"] == (
+        f"postgresql://{intake.db_role}:pw-{intake.db_role}@127.0.0.1:5432/pratikriya"
+    )
 
 
 def test_every_service_and_worker_has_a_kafka_user():
