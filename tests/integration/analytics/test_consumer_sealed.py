@@ -13,8 +13,8 @@ from dataclasses import replace
 import pytest
 
 from shared import db
-from shared.events import Personal
-from shared.sealing import Sealer, generate
+from shared.events import Personal, Sealed
+from shared.sealing import Opener, Sealer, generate
 from shared.topics import FEEDBACK_DLQ_TOPIC, FEEDBACK_TOPIC
 from tests.integration.analytics.conftest import drain, make_event
 from tests.support import TopicTail, feedback_body, stack_seal_keys
@@ -46,11 +46,25 @@ def assert_holds_no_identity(record) -> None:
         assert secret.encode() not in wire
 
 
-def copied(value: bytes) -> bytes:
-    """The record's value under an event id of its own, for the test's topic: the original
-    may already be counted by a consumer of the real topic."""
+def moved(value: bytes) -> bytes:
+    """The record's value under an event id of its own, its box left as intake sealed it (for
+    the old id)."""
     data = json.loads(value)
     data["event_id"] = str(uuid.uuid4())
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def copied(value: bytes) -> bytes:
+    """The record's value under an event id of its own, for the test's topic (the original may
+    already be counted by a consumer of the real topic): intake's box, opened with the stack's
+    key for the event it was sealed for, is sealed again for the new id with the same key."""
+    data = json.loads(value)
+    personal = Opener.from_setting(stack_seal_keys()[1]).open(
+        Sealed(**data["sealed"]), uuid.UUID(data["event_id"])
+    )
+    data = json.loads(moved(value))
+    box = Sealer.from_setting(stack_seal_keys()[0]).seal(personal, uuid.UUID(data["event_id"]))
+    data["sealed"] = {"kid": box.kid, "box": box.box}
     return json.dumps(data, ensure_ascii=False).encode()
 
 
@@ -123,6 +137,26 @@ def test_a_tampered_box_goes_to_feedback_dlq_as_ciphertext_and_is_never_counted(
         assert_holds_no_identity(letter)
         assert dict(letter.headers)["dlq.reason"].decode().startswith("sealed personal data:")
     event_id = json.loads(bad)["event_id"]
+    assert counted(infra["DATABASE_URL"], event_id) == 0
+    assert personal_of(infra["DATABASE_URL"], event_id) is None
+
+
+def test_a_box_moved_onto_another_event_goes_to_feedback_dlq_and_is_never_counted(
+    infra, submitted, make_consumer, publish, analytics_config
+):
+    """Intake's box, unchanged, under another event id: a copy of a visitor's identity onto a
+    forged event does not open."""
+    dlq = TopicTail(infra["KAFKA_BOOTSTRAP_SERVERS"], FEEDBACK_DLQ_TOPIC)
+    try:
+        config = replace(analytics_config, dlq_topic=FEEDBACK_DLQ_TOPIC)
+        forged = moved(submitted.value)
+        publish(forged, key=submitted.key)
+        drain(make_consumer(config), 1)
+        [letter] = [r for r in dlq.read_to_end() if r.value == forged]
+    finally:
+        dlq.close()
+    assert dict(letter.headers)["dlq.reason"].decode().endswith("sealed for another event")
+    event_id = json.loads(forged)["event_id"]
     assert counted(infra["DATABASE_URL"], event_id) == 0
     assert personal_of(infra["DATABASE_URL"], event_id) is None
 
