@@ -1,7 +1,9 @@
 """The single-node KRaft broker: its jars (Maven), its properties, its storage, its JVM.
 
 Clients must log in (SCRAM over SASL_PLAINTEXT on the client port) and may do only what
-their ACLs allow; the users and their ACLs are in ops/stack/kafka_users.py.
+their ACLs allow; the users and their ACLs are in ops/stack/kafka_users.py. The controller
+port, which answers admin requests too (``--bootstrap-controller``), lets in only the
+broker's own user (SASL/PLAIN, KAFKA_CONTROLLER_PASSWORD).
 
 <data>/kafka/   libs/ (jars copied by Maven), server.properties (0600: the broker's own
                 login), cluster.id, data/ (log.dirs), logs/server.log (Log4j 2)
@@ -108,7 +110,7 @@ def _sasl_stamp(cfg: StackConfig) -> Path:
     return _kafka_dir(cfg) / "data" / "pratikriya-sasl"
 
 
-def _kafka_properties(cfg: StackConfig, admin_password: str) -> str:
+def _kafka_properties(cfg: StackConfig, admin_password: str, controller_password: str) -> str:
     host, port, ctrl = cfg.kafka_host, cfg.kafka_port, cfg.kafka_controller_port
     # Static quorum (controller.quorum.voters, storage formatted without --standalone): the
     # voter's address is then not written into the formatted storage, so changing
@@ -118,20 +120,30 @@ def _kafka_properties(cfg: StackConfig, admin_password: str) -> str:
         "node.id": "1",
         "controller.quorum.voters": f"1@{host}:{ctrl}",
         # Clients log in with SCRAM on the client listener (SASL_PLAINTEXT: one machine, on
-        # 127.0.0.1; a deployment across machines uses SASL_SSL). The controller listener is
-        # internal: only this broker talks to it, unauthenticated (hence User:ANONYMOUS).
+        # 127.0.0.1; a deployment across machines uses SASL_SSL).
         "listeners": f"SASL_PLAINTEXT://{host}:{port},CONTROLLER://{host}:{ctrl}",
         "advertised.listeners": f"SASL_PLAINTEXT://{host}:{port}",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "SASL_PLAINTEXT",
-        "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listener.security.protocol.map": (
+            "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+        ),
         "sasl.enabled.mechanisms": kafka_users.MECHANISM,
         "sasl.mechanism.inter.broker.protocol": kafka_users.MECHANISM,
         f"listener.name.sasl_plaintext.{kafka_users.MECHANISM.lower()}.sasl.jaas.config": (
             kafka_users.jaas(kafka_users.ADMIN, admin_password)
         ),
+        # The controller listener answers admin requests too (ACLs, SCRAM credentials,
+        # configs: --bootstrap-controller), so it lets in only the broker's own login, with
+        # PLAIN (SCRAM's credentials live in the metadata the controller itself serves).
+        "listener.name.controller.sasl.enabled.mechanisms": kafka_users.CONTROLLER_MECHANISM,
+        "sasl.mechanism.controller.protocol": kafka_users.CONTROLLER_MECHANISM,
+        f"listener.name.controller.{kafka_users.CONTROLLER_MECHANISM.lower()}.sasl.jaas.config": (
+            kafka_users.controller_jaas(controller_password)
+        ),
         "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-        "super.users": f"User:{kafka_users.ADMIN};User:ANONYMOUS",
+        # No User:ANONYMOUS: no listener lets a client in without a login.
+        "super.users": f"User:{kafka_users.ADMIN};User:{kafka_users.CONTROLLER}",
         "allow.everyone.if.no.acl.found": "false",
         "log.dirs": str(_kafka_dir(cfg) / "data"),
         "num.partitions": "1",
@@ -262,11 +274,12 @@ def spawn_kafka(cfg: StackConfig) -> tuple[int, int] | None:
     libs = ensure_kafka_jars(cfg)
     private_dir(_kafka_dir(cfg))
     private_dir(_kafka_log(cfg).parent)
-    admin_password = kafka_users.passwords(cfg)[kafka_users.ADMIN]
+    known = kafka_users.passwords(cfg)
+    admin_password = known[kafka_users.ADMIN]
     props = _kafka_props(cfg)
     props.touch()
-    props.chmod(0o600)  # it holds the admin's password (the broker's own login)
-    props.write_text(_kafka_properties(cfg, admin_password))
+    props.chmod(0o600)  # it holds the broker's own logins (admin, controller)
+    props.write_text(_kafka_properties(cfg, admin_password, known[kafka_users.CONTROLLER]))
     _format_kafka_storage(cfg, libs, admin_password)
     log = _kafka_log(cfg)
     offset = log.stat().st_size if log.exists() else 0

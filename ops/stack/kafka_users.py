@@ -1,9 +1,13 @@
 """Kafka's principals: the installation's admin, and one user per service allowed only its
-own topics and consumer groups (the broker refuses everything no ACL allows).
+own topics and consumer groups (the broker refuses everything no ACL allows); and the
+broker's own login to its KRaft controller.
 
 Passwords are generated once into ``<data>/secrets.env`` as ``KAFKA_<USER>_PASSWORD``; the
 admin's SCRAM credential is written when the storage is formatted (nothing can log in
 before it), the others are set with the Admin API after every start, with their ACLs.
+The controller's user logs in with SASL/PLAIN on the controller listener: its password is
+in the broker's properties, not in the metadata (the controller reads SCRAM credentials
+from the metadata log it serves, so SCRAM cannot guard its own listener).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from ops.stack.config import StackConfig, StackError
 
 ADMIN = "admin"
 MECHANISM = "SCRAM-SHA-512"
+CONTROLLER = "controller"  # the broker's login to the controller listener, nobody else's
+CONTROLLER_MECHANISM = "PLAIN"
 ANY = "*"  # every topic or group
 
 
@@ -55,7 +61,8 @@ def password_key(user: str) -> str:
     return f"KAFKA_{user.upper()}_PASSWORD"
 
 
-SECRET_KEYS = tuple(password_key(user) for user in (ADMIN, *PRINCIPALS))
+LOGINS = (ADMIN, CONTROLLER, *PRINCIPALS)  # every user with a password in secrets.env
+SECRET_KEYS = tuple(password_key(user) for user in LOGINS)
 
 
 def _secrets_file(cfg: StackConfig) -> Path:
@@ -81,8 +88,7 @@ def passwords(cfg: StackConfig) -> dict[str, str]:
                 known[key] = secrets.token_urlsafe(32)
                 secrets_file.write(f"{key}={known[key]}\n")
     return {
-        user: os.environ.get(password_key(user)) or known[password_key(user)]
-        for user in (ADMIN, *PRINCIPALS)
+        user: os.environ.get(password_key(user)) or known[password_key(user)] for user in LOGINS
     }
 
 
@@ -105,6 +111,15 @@ def jaas(user: str, password: str) -> str:
     return (
         "org.apache.kafka.common.security.scram.ScramLoginModule required"
         f' username="{user}" password="{password}";'
+    )
+
+
+def controller_jaas(password: str) -> str:
+    """The controller listener's JAAS: the broker logs in as CONTROLLER (username,
+    password), and CONTROLLER is the one user the listener accepts (user_<name>)."""
+    return (
+        "org.apache.kafka.common.security.plain.PlainLoginModule required"
+        f' username="{CONTROLLER}" password="{password}" user_{CONTROLLER}="{password}";'
     )
 
 

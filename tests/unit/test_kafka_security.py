@@ -6,7 +6,7 @@ import pytest
 
 from ops import db_roles, services
 from ops.stack.config import StackError
-from ops.stack.kafka_users import PRINCIPALS, login_env, password_key
+from ops.stack.kafka_users import CONTROLLER, LOGINS, PRINCIPALS, login_env, password_key
 from shared.kafka_io import kafka_security
 
 
@@ -59,3 +59,12 @@ def test_a_process_gets_no_database_password_but_its_own_roles_url():
 def test_every_service_and_worker_has_a_kafka_user():
     for name in (*services.SERVICES, *services.WORKERS):
         assert services.KAFKA_USERS[name] in PRINCIPALS
+
+
+def test_no_process_gets_the_controllers_password():
+    """It opens the controller port, which answers admin requests: the broker's alone."""
+    env = {password_key(user): f"pw-{user}" for user in LOGINS}
+    for name in (*services.SERVICES, *services.WORKERS):
+        child = login_env(env, services.KAFKA_USERS[name])
+        assert password_key(CONTROLLER) not in child
+        assert f"pw-{CONTROLLER}" not in child.values()
