@@ -12,6 +12,7 @@ temporary tables, and large objects (functions of pg_catalog, owned by the super
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ops import stack
@@ -198,3 +199,34 @@ def ensure_service_roles(cfg: stack.StackConfig, env: Mapping[str, str]) -> None
     # On stdin (psql_superuser), so the passwords never show in `ps`.
     script = roles_script(cfg.postgres_db, passwords)
     stack.psql_superuser(cfg, script, database=cfg.postgres_db)
+
+
+def run_script(conn: Any, script: str) -> None:
+    """Run ``roles_script()``'s output over a DB-API connection in autocommit mode, for where
+    there is no psql (the containers' image): one statement per line, and a line ending in
+    ``\\gexec`` runs each statement its query returns, as psql does."""
+    with conn.cursor() as cur:
+        for line in script.splitlines():
+            query, gexec, _ = line.partition("\\gexec")
+            if not query.strip():
+                continue
+            cur.execute(query)
+            if gexec:
+                for (statement,) in cur.fetchall():
+                    cur.execute(statement)
+
+
+def ensure_service_roles_at(superuser_url: str, passwords: Mapping[str, str]) -> None:
+    """``ensure_service_roles`` through psycopg2, logged in as the superuser at
+    ``superuser_url`` (whose path names the application's database): docker compose's
+    setup container, which has no psql."""
+    import psycopg2
+
+    database = urlsplit(superuser_url).path.lstrip("/")
+    script = roles_script(database, {role: passwords[role] for role in SERVICE_ROLES})
+    conn = psycopg2.connect(superuser_url, connect_timeout=10, application_name="setup")
+    try:
+        conn.autocommit = True  # the script's own BEGIN and COMMIT make it one transaction
+        run_script(conn, script)
+    finally:
+        conn.close()

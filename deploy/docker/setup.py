@@ -3,7 +3,10 @@ starts the services (ops/cli.py prepare() and ensure_admin_token()), for contain
 
     python /opt/pratikriya/setup.py      (in the image; deploy/docker/setup.py in the repo)
 
-1. Kafka topics (shared.topics.ensure_topics).
+1. Kafka topics (shared.topics.ensure_topics), logged in as Kafka's `admin`
+   (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD); then every service's Kafka user with its
+   password (KAFKA_<USER>_PASSWORD) and its ACLs (ops.stack.kafka_users.ensure_principals,
+   the same users and ACLs as ./pratikriya up).
 2. Migrations (shared.migrate), as the application's role from DATABASE_URL.
 3. Seed: Gurugram's zones and stations (ops.seeding).
 4. The analysts' login `pratikriya_analyst`: allowed the views of the `analyst` schema (now
@@ -12,6 +15,10 @@ starts the services (ops/cli.py prepare() and ensure_admin_token()), for contain
    (deploy/docker/postgres-init/10-pratikriya-roles.sh), because a LOGIN role needs a
    superuser and this container runs as the non-superuser application role. A failed check
    is reported, not fatal: feedback collection does not depend on the analysts' login.
+   Then every service's own PostgreSQL role, its password (PRATIKRIYA_<ROLE>_DB_PASSWORD) and
+   exactly its grants (ops.db_roles, as ./pratikriya up), with the analysts' login's limits;
+   as the superuser `postgres` (POSTGRES_SUPERUSER_PASSWORD), through psycopg2 (no psql in
+   the image). A password changed in .env is applied at the next `docker compose up`.
 5. ADMIN_TOKEN's hash registered in `api_tokens` as an admin token
    (services.qr.cli.ensure_admin_token): every service knows tokens only by
    hash. A revoked token stays revoked.
@@ -24,16 +31,20 @@ starts the services (ops/cli.py prepare() and ensure_admin_token()), for contain
    with its /readyz questions, which from another container are not from loopback.
 
 Each step is idempotent, so the container runs again harmlessly on every `docker compose up`.
-Settings: KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL, ADMIN_TOKEN, ANALYST_PASSWORD,
-OPS_READYZ_TOKEN (optional).
+Settings: KAFKA_BOOTSTRAP_SERVERS, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (admin), every
+KAFKA_<USER>_PASSWORD, DATABASE_URL (the owner), POSTGRES_SUPERUSER_PASSWORD, every
+PRATIKRIYA_<ROLE>_DB_PASSWORD, ADMIN_TOKEN, ANALYST_PASSWORD, OPS_READYZ_TOKEN (optional).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from urllib.parse import quote, urlsplit, urlunsplit
 
+from ops import db_roles
 from ops.analysts import ANALYST_ROLE, analyst_login_works
+from ops.stack import kafka_users
 
 FIRST_ADMIN_LABEL = "first admin token (docker compose setup)"
 READYZ_LABEL = "operations page's readiness checks (docker compose setup)"
@@ -47,6 +58,26 @@ def _required(name: str, min_length: int = 16) -> str:
             " (.env next to docker-compose.yml; see deploy/docker/README.md)"
         )
     return value
+
+
+def superuser_url(database_url: str, password: str) -> str:
+    """DATABASE_URL with the superuser ``postgres`` and its password instead of the owner."""
+    parts = urlsplit(database_url)
+    netloc = f"postgres:{quote(password, safe='')}@{parts.hostname or ''}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def kafka_passwords() -> dict[str, str]:
+    """The admin's and every service user's Kafka password, from the environment."""
+    users = (kafka_users.ADMIN, *kafka_users.PRINCIPALS)
+    return {user: _required(kafka_users.password_key(user)) for user in users}
+
+
+def db_passwords() -> dict[str, str]:
+    """Every service role's PostgreSQL password, from the environment."""
+    return {role: _required(db_roles.password_key(role)) for role in db_roles.SERVICE_ROLES}
 
 
 def grant_analyst_views(database_url: str) -> bool:
@@ -106,8 +137,16 @@ def main() -> int:
     admin_token = _required("ADMIN_TOKEN")
     analyst_password = _required("ANALYST_PASSWORD")
 
+    kafka_known = kafka_passwords()
+    if os.environ.get("KAFKA_SASL_USERNAME") != kafka_users.ADMIN:
+        sys.exit(f"setup: KAFKA_SASL_USERNAME must be {kafka_users.ADMIN} (docker-compose.yml)")
+    role_passwords = db_passwords()
+    superuser_password = _required("POSTGRES_SUPERUSER_PASSWORD")
+
     created = ensure_topics(kafka)
     print(f"topics: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
+    kafka_users.ensure_principals(kafka, kafka_known)
+    print(f"kafka users: {', '.join(kafka_users.PRINCIPALS)}, each with its own ACLs")
     applied = migrate(database_url)
     print(f"migrations: {len(applied)} applied")
     zones, stations = seed(database_url)
@@ -130,6 +169,11 @@ def main() -> int:
             " /docker-entrypoint-initdb.d/10-pratikriya-roles.sh",
             flush=True,
         )
+
+    db_roles.ensure_service_roles_at(
+        superuser_url(database_url, superuser_password), role_passwords
+    )
+    print(f"database roles: {', '.join(db_roles.SERVICE_ROLES)}, each with its own grants")
 
     _, registered = ensure_admin_token(database_url, admin_token, FIRST_ADMIN_LABEL)
     print("admin token: " + ("registered" if registered else "already registered"))
