@@ -24,9 +24,10 @@
 # Settings (the defaults are the container's): CLUSTER_ID, KAFKA_ADMIN_PASSWORD and
 # KAFKA_CONTROLLER_PASSWORD (required); PRATIKRIYA_KAFKA_HOME (/opt/kafka),
 # PRATIKRIYA_KAFKA_CONF (/opt/kafka/config), PRATIKRIYA_KAFKA_DATA (/var/lib/kafka/data),
-# PRATIKRIYA_KAFKA_NAME (kafka: the containers' name for it), PRATIKRIYA_KAFKA_PORTS
-# ("9092 29092 9093": client, host and controller ports), PRATIKRIYA_KAFKA_HOST_ADDRESS
-# (localhost:9092: the host listener's advertised address).
+# PRATIKRIYA_KAFKA_NAME (kafka: the containers' name for it), PRATIKRIYA_KAFKA_LISTEN (empty:
+# every interface of the container), PRATIKRIYA_KAFKA_PORTS ("9092 29092 9093": client, host
+# and controller ports), PRATIKRIYA_KAFKA_HOST_ADDRESS (localhost:9092: the host listener's
+# advertised address). tests/integration/test_compose_kafka.py runs it on Kafka's jars.
 set -eu
 
 fail() {
@@ -53,6 +54,7 @@ home=${PRATIKRIYA_KAFKA_HOME:-/opt/kafka}
 conf=${PRATIKRIYA_KAFKA_CONF:-/opt/kafka/config}
 data=${PRATIKRIYA_KAFKA_DATA:-/var/lib/kafka/data}
 name=${PRATIKRIYA_KAFKA_NAME:-kafka}
+listen=${PRATIKRIYA_KAFKA_LISTEN:-}
 host_address=${PRATIKRIYA_KAFKA_HOST_ADDRESS:-localhost:9092}
 # shellcheck disable=SC2086  # three words
 set -- ${PRATIKRIYA_KAFKA_PORTS:-9092 29092 9093}
@@ -73,7 +75,7 @@ cat > "$props" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$name:$controller_port
-listeners=CLIENT://:$client_port,HOST://:$host_port,CONTROLLER://:$controller_port
+listeners=CLIENT://$listen:$client_port,HOST://$listen:$host_port,CONTROLLER://$listen:$controller_port
 advertised.listeners=CLIENT://$name:$client_port,HOST://$host_address
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=CLIENT
