@@ -17,13 +17,18 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg2.errors
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError, TopicAuthorizationFailedError
 
+from ops import db_roles, services, stack
+from ops.analysts import ANALYST_ROLE
 from ops.stack import kafka as stack_kafka
 from ops.stack import kafka_users
 from shared.kafka_io import kafka_security
@@ -307,3 +312,107 @@ def test_a_missing_or_unsafe_password_stops_the_start(tmp_path, value, says):
     assert done.returncode != 0
     assert "KAFKA_ADMIN_PASSWORD" in done.stderr and says in done.stderr
     assert not (tmp_path / "config").exists()  # nothing written with a bad password
+
+
+# --- the setup container's script, whole -------------------------------------------------
+
+
+def privileges(database_url: str) -> dict[tuple[str, ...], bool]:
+    """What each service role (and the analysts' login) may do in that database: every table,
+    column, sequence, the token function, large objects, connecting, temporary tables."""
+    roles = [*db_roles.SERVICE_ROLES, ANALYST_ROLE]
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT c.relname, a.attname FROM pg_class c JOIN pg_attribute a"
+                " ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'"
+            )
+            columns = cur.fetchall()
+            tables = sorted({table for table, _ in columns})
+            held: dict[tuple[str, ...], bool] = {}
+            for role in roles:
+                for table in tables:
+                    for kind in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE"):
+                        cur.execute("SELECT has_table_privilege(%s, %s, %s)",
+                                    (role, f"public.{table}", kind))  # fmt: skip
+                        held[(role, table, kind)] = cur.fetchone()[0]
+                for table, column in columns:
+                    for kind in ("SELECT", "INSERT", "UPDATE"):
+                        cur.execute("SELECT has_column_privilege(%s, %s, %s, %s)",
+                                    (role, f"public.{table}", column, kind))  # fmt: skip
+                        held[(role, table, column, kind)] = cur.fetchone()[0]
+                for kind in ("CONNECT", "TEMPORARY"):
+                    cur.execute("SELECT has_database_privilege(%s, current_database(), %s)",
+                                (role, kind))  # fmt: skip
+                    held[(role, "database", kind)] = cur.fetchone()[0]
+                for function in ("public.auth_token_principal(text)", "lo_creat(integer)",
+                                 "lo_open(oid, integer)"):  # fmt: skip
+                    cur.execute("SELECT has_function_privilege(%s, %s, 'EXECUTE')",
+                                (role, function))  # fmt: skip
+                    held[(role, function)] = cur.fetchone()[0]
+                cur.execute("SELECT has_sequence_privilege(%s, 'public.station_revisions',"
+                            " 'USAGE')", (role,))  # fmt: skip
+                held[(role, "station_revisions")] = cur.fetchone()[0]
+        return held
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def compose_database(stack_config, infra) -> Iterator[tuple[str, str]]:
+    """A database of its own (an empty volume's), and a password for the superuser
+    ``postgres`` over TCP, as the postgres image has it (POSTGRES_SUPERUSER_PASSWORD)."""
+    name = f"pratikriya_compose_{uuid.uuid4().hex[:8]}"
+    superuser_password = secrets.token_urlsafe(32)
+    stack.psql_superuser(
+        stack_config, f'CREATE DATABASE "{name}" OWNER "{stack_config.postgres_user}"'
+    )
+    stack.psql_superuser(stack_config, f"ALTER ROLE postgres PASSWORD '{superuser_password}'")
+    parts = urlsplit(infra["DATABASE_URL"])
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}")), superuser_password
+    finally:
+        stack.psql_superuser(stack_config, "ALTER ROLE postgres PASSWORD NULL")
+        stack.psql_superuser(stack_config, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_setup_makes_the_kafka_users_and_the_database_roles_as_up_does(
+    broker, users, infra, compose_database
+):
+    """deploy/docker/setup.py, with the environment docker-compose.yml gives it, on the runtime
+    environment (the image's packages, no psql): its database roles get exactly the grants
+    ./pratikriya up's psql gives them, and a second run changes nothing."""
+    database_url, superuser_password = compose_database
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(REPO),
+        "KAFKA_BOOTSTRAP_SERVERS": broker.address(broker.client),
+        "KAFKA_SASL_USERNAME": kafka_users.ADMIN,
+        "KAFKA_SASL_PASSWORD": broker.admin_password,
+        kafka_users.password_key(kafka_users.ADMIN): broker.admin_password,
+        **{kafka_users.password_key(user): password for user, password in users.items()},
+        "DATABASE_URL": database_url,
+        "POSTGRES_SUPERUSER_PASSWORD": superuser_password,
+        # the roles are the cluster's: their passwords stay those of the other tests
+        **{key: infra[key] for key in map(db_roles.password_key, db_roles.SERVICE_ROLES)},
+        "ADMIN_TOKEN": "prk_" + secrets.token_urlsafe(32),
+        "ANALYST_PASSWORD": infra["ANALYST_PASSWORD"],
+        "PROMETHEUS_MULTIPROC_DIR": "",
+    }
+    setup = [services.runtime_python(os.environ), str(REPO / "deploy" / "docker" / "setup.py")]
+    for _ in range(2):
+        done = subprocess.run(setup, env=env, capture_output=True, text=True, cwd="/")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "database roles: " in done.stdout
+    assert privileges(database_url) == privileges(infra["DATABASE_URL"])
+    intake = db_roles.role_database_url(
+        database_url, db_roles.INTAKE, infra[db_roles.password_key(db_roles.INTAKE)]
+    )
+    conn = psycopg2.connect(intake)
+    try:
+        with conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("SELECT name FROM feedback_personal")
+    finally:
+        conn.close()
