@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import os
 import sys
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from ops import db_roles
 from ops.analysts import ANALYST_ROLE, analyst_login_works
@@ -58,15 +57,6 @@ def _required(name: str, min_length: int = 16) -> str:
             " (.env next to docker-compose.yml; see deploy/docker/README.md)"
         )
     return value
-
-
-def superuser_url(database_url: str, password: str) -> str:
-    """DATABASE_URL with the superuser ``postgres`` and its password instead of the owner."""
-    parts = urlsplit(database_url)
-    netloc = f"postgres:{quote(password, safe='')}@{parts.hostname or ''}"
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def kafka_passwords() -> dict[str, str]:
@@ -170,9 +160,8 @@ def main() -> int:
             flush=True,
         )
 
-    db_roles.ensure_service_roles_at(
-        superuser_url(database_url, superuser_password), role_passwords
-    )
+    superuser = db_roles.role_database_url(database_url, "postgres", superuser_password)
+    db_roles.ensure_service_roles_at(superuser, role_passwords)
     print(f"database roles: {', '.join(db_roles.SERVICE_ROLES)}, each with its own grants")
 
     _, registered = ensure_admin_token(database_url, admin_token, FIRST_ADMIN_LABEL)
