@@ -1,5 +1,6 @@
 """The broker's KRaft controller port answers admin requests (ACLs, SCRAM credentials,
-configs: what ``kafka-configs.sh --bootstrap-controller`` sends), so it too lets in only a
+configs: what ``kafka-acls.sh`` or ``kafka-configs.sh --bootstrap-controller`` send, or any
+client speaking Kafka's protocol), so it too lets in only a
 client that logs in: the broker itself, as ``controller`` (SASL/PLAIN,
 KAFKA_CONTROLLER_PASSWORD). On the real broker ./pratikriya up starts.
 
