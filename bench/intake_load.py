@@ -1,6 +1,9 @@
-"""Intake under load: accepted feedback per second against a bare Flask app, same gunicorn.
+"""Intake under load: accepted feedback per second against two baselines, same gunicorn: a
+bare Flask app (``bench/bare_app.py``: parse the body, answer 202) and a bare publisher
+(``bench/bare_publisher.py``: publish the body to Kafka with acks=all through intake's own
+sender and wait, the most this stack can do).
 
-Both apps run under gunicorn with intake's production settings (workers, gthread threads,
+The three apps run under gunicorn with intake's production settings (workers, gthread threads,
 timeouts and an access log, taken from ``ops.services``) on free loopback ports, and the same
 wrk command drives each in turn: a warm-up, then ``--rounds`` rounds of baseline then intake,
 so the machine's noise falls on both. The figure that matters is the median over rounds of
@@ -37,17 +40,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
 
 from ops import services
 from shared import db
 from shared.kafka_io import kafka_security
 from shared.signing import sign
-from shared.topics import FEEDBACK_TOPIC
+from shared.topics import BY_NAME, FEEDBACK_TOPIC
 
 REPO = Path(__file__).resolve().parents[1]
 LUA_SCRIPT = REPO / "bench" / "post_feedback.lua"
 STATION = "GGN-SADAR"
-TARGET_RATIO = 0.60
+TARGET_RATIO = 0.60  # of the bare Flask app's rate
+TARGET_PUBLISHER_RATIO = 0.80  # of the bare publisher's rate
+PUBLISH_TOPIC = "bench.publish"
 # All load comes from 127.0.0.1, which the production limit (300 an hour) would stop within
 # a second; the per-mobile limit stays as it is (the script sends a new number every time).
 ADDRESS_LIMIT = 100_000_000
@@ -249,6 +256,31 @@ class TopicCount:
         self._consumer.close()
 
 
+def ensure_publish_topic(bootstrap_servers: str) -> None:
+    """The bare publisher's topic, with the feedback topic's partitions, the cluster's
+    replication and an hour's retention (nothing reads it)."""
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, client_id="bench", **kafka_security()
+    )
+    try:
+        if PUBLISH_TOPIC in set(admin.list_topics()):
+            return
+        replicas = len(admin.describe_cluster()["brokers"])
+        with contextlib.suppress(TopicAlreadyExistsError):
+            admin.create_topics(
+                [
+                    NewTopic(
+                        PUBLISH_TOPIC,
+                        num_partitions=BY_NAME[FEEDBACK_TOPIC].partitions,
+                        replication_factor=min(3, replicas),
+                        topic_configs={"retention.ms": str(3_600_000)},
+                    )
+                ]
+            )
+    finally:
+        admin.close()
+
+
 def _signed_code(env: dict[str, str]) -> list[str]:
     with db.connection(env["DATABASE_URL"]) as conn, db.transaction(conn) as cur:
         cur.execute("SELECT qr_version FROM stations WHERE code = %s", (STATION,))
@@ -335,7 +367,10 @@ def run(args: list[str]) -> list[dict]:
         flush=True,
     )
     _prctl()
+    ensure_publish_topic(env["KAFKA_BOOTSTRAP_SERVERS"])
+    publisher_env = {**env, "BENCH_PUBLISH_TOPIC": PUBLISH_TOPIC}
     bare: list[WrkResult] = []
+    publisher: list[WrkResult] = []
     intake: list[WrkResult] = []
     checks_ok = True
     topic = TopicCount(env["KAFKA_BOOTSTRAP_SERVERS"])
@@ -344,47 +379,78 @@ def run(args: list[str]) -> list[dict]:
             tempfile.TemporaryDirectory(prefix="pratikriya-bench-") as tmp,
             gunicorn("bench.bare_app:create_app()", "bare", Path(tmp), env) as bare_server,
             gunicorn(
+                "bench.bare_publisher:create_app()", "publisher", Path(tmp), publisher_env
+            ) as publisher_server,
+            gunicorn(
                 "services.intake.entrypoints.http:wsgi()", "intake", Path(tmp), intake_env
             ) as server,
         ):
             access_log = Path(tmp) / "intake-access.log"
-            for name, each in (("bare", bare_server), ("intake", server)):
+            servers = (("bare", bare_server), ("publisher", publisher_server), ("intake", server))
+            for name, each in servers:
                 warm = run_wrk(each, opts.warmup, opts, script_args)
-                print(f"  warm-up {name:<6} {warm.describe()}", flush=True)
+                print(f"  warm-up {name:<9} {warm.describe()}", flush=True)
             for n in range(1, opts.rounds + 1):
                 bare.append(run_wrk(bare_server, opts.duration, opts, script_args))
-                print(f"  round {n} bare   {bare[-1].describe()}", flush=True)
+                print(f"  round {n} bare      {bare[-1].describe()}", flush=True)
+                publisher.append(run_wrk(publisher_server, opts.duration, opts, script_args))
+                print(f"  round {n} publisher {publisher[-1].describe()}", flush=True)
                 result, check = _intake_round(server, opts, script_args, topic, tag, access_log)
                 intake.append(result)
                 checks_ok &= check.endswith(": ok")
-                print(f"  round {n} intake {result.describe()}\n          {check}", flush=True)
+                print(f"  round {n} intake    {result.describe()}\n          {check}", flush=True)
     finally:
         topic.close()
-    return _rows(bare, intake, checks_ok)
+    return _rows(bare, intake, checks_ok) + _publisher_rows(publisher, intake)
+
+
+def _compared(metric: str, base: list[WrkResult], intake: list[WrkResult], pick, **extra) -> dict:
+    """One row: ``pick`` of a baseline's runs and of intake's, round by round."""
+    pairs = [(pick(b), pick(i)) for b, i in zip(base, intake, strict=True)]
+    return {
+        "benchmark": "intake_load",
+        "metric": metric,
+        "baseline": statistics.median(b for b, _ in pairs),
+        "candidate": statistics.median(i for _, i in pairs),
+        "ratio": _median_ratio(pairs),
+        **extra,
+    }
+
+
+def _publisher_rows(publisher: list[WrkResult], intake: list[WrkResult]) -> list[dict]:
+    """Intake against the bare publisher."""
+    return [
+        _compared(
+            "accepted req/s vs bare publisher",
+            publisher,
+            intake,
+            lambda r: r.accepted_per_s,
+            target=TARGET_PUBLISHER_RATIO,
+            note="intake accepts at least 80% of the rate of an app that only publishes",
+        ),
+        _compared(
+            "server CPU ms/request vs bare publisher",
+            publisher,
+            intake,
+            lambda r: r.cpu_ms_per_request,
+        ),
+    ]
 
 
 def _rows(bare: list[WrkResult], intake: list[WrkResult], checks_ok: bool) -> list[dict]:
-    def row(metric: str, pick, **extra) -> dict:
-        pairs = [(pick(b), pick(i)) for b, i in zip(bare, intake, strict=True)]
-        return {
-            "benchmark": "intake_load",
-            "metric": metric,
-            "baseline": statistics.median(b for b, _ in pairs),
-            "candidate": statistics.median(i for _, i in pairs),
-            "ratio": _median_ratio(pairs),
-            **extra,
-        }
-
+    """Intake against the bare Flask app, and the check of every 202."""
     return [
-        row(
+        _compared(
             "accepted req/s",
+            bare,
+            intake,
             lambda r: r.accepted_per_s,
             target=TARGET_RATIO,
             note="intake accepts at least 60% of the bare app's rate",
         ),
-        row("p50 latency ms", lambda r: r.p50_ms),
-        row("p99 latency ms", lambda r: r.p99_ms),
-        row("server CPU ms/request", lambda r: r.cpu_ms_per_request),
+        _compared("p50 latency ms", bare, intake, lambda r: r.p50_ms),
+        _compared("p99 latency ms", bare, intake, lambda r: r.p99_ms),
+        _compared("server CPU ms/request", bare, intake, lambda r: r.cpu_ms_per_request),
         {
             "benchmark": "intake_load",
             "metric": "every 202 acknowledged by Kafka",
