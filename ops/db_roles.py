@@ -65,6 +65,11 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         # the feedback cell's reveal of one event (services/analytics/entrypoints/identity.py)
         "feedback_personal": ("SELECT (event_id, name, mobile, purged_at)",),
         "worker_health": ("SELECT",),
+        # the inbox's actions and call backs (entrypoints/inbox.py), and the alerts an SHO
+        # records an action on (read only; the notifier owns them)
+        "station_actions": ("SELECT", "INSERT"),
+        "feedback_callbacks": ("SELECT", "INSERT"),
+        "alerts": ("SELECT (id, station_code, rule, status, level, raised_at)",),
     },
     CONSUMER: {
         "stations": ("SELECT",),

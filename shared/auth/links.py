@@ -61,6 +61,7 @@ class PoliceLinks:
         items: list[tuple[str, str]] = []
         if principal.reads_feedback:
             items.append(("स्कोर · Scores", self.home(principal)))
+            items.append(("इनबॉक्स · Inbox", self.analytics + "/inbox"))
             items.append(("अलर्ट · Alerts", self.notifier + "/alerts"))
         if principal.role in CITY_WIDE:
             items.append(("ऑडिट · Audit log", self.analytics + "/audit"))

@@ -10,9 +10,12 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.analytics import charts
+from services.analytics.domain.inbox import OUTCOMES
 from services.analytics.entrypoints.args import days_arg, window_arg
+from services.analytics.ports import InboxStore
 from services.analytics.usecases import reads as read_usecases
 from services.analytics.usecases.identity import PURPOSES, REASON_MAX, REASON_MIN
+from services.analytics.usecases.inbox import station_follow_up
 from services.analytics.usecases.reads import ReadDeps, StationPage
 from shared.auth import Role, access, current_gate
 from shared.auth.roles import FEEDBACK_READERS
@@ -47,7 +50,7 @@ def reveal_form_settings() -> dict[str, object]:
     return {"purposes": PURPOSES, "reason_min": REASON_MIN, "reason_max": REASON_MAX}
 
 
-def pages_blueprint(deps: ReadDeps) -> Blueprint:
+def pages_blueprint(deps: ReadDeps, inbox: InboxStore) -> Blueprint:
     blueprint = Blueprint("pages", __name__)
 
     @blueprint.get("/")
@@ -79,6 +82,8 @@ def pages_blueprint(deps: ReadDeps) -> Blueprint:
             charts=_charts(page), total=page.total, viewer=viewer,
             back_url=None if viewer.role is Role.SHO else url_for(".dashboard"),
             can_reveal=viewer.sees_identity, **reveal_form_settings(),
+            follow=station_follow_up(inbox, code), can_act=viewer.role is Role.SHO,
+            today=today_in_india(), outcomes=OUTCOMES,
         )  # fmt: skip
         return Response(html, mimetype="text/html")
 
