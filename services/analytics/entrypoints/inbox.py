@@ -247,10 +247,11 @@ def inbox_blueprint(deps: ReadDeps, store: InboxStore) -> Blueprint:
             found = inbox_usecases.feedback_item(store, current_gate().require(), event_id)
         except UnknownFeedback:
             raise NotFound("no such feedback in your inbox") from None
-        return jsonify(**as_json({**found, "actions": len(found["actions"]),
-                                  "callback_outcome": None}),
-                       actions=[_action_json(a) for a in found["actions"]],
-                       callbacks=[_callback_json(c) for c in found["callbacks"]])  # fmt: skip
+        body = {k: v for k, v in as_json(found).items()
+                if k not in ("actions", "callback_outcome")}  # fmt: skip
+        body["actions"] = [_action_json(a) for a in found["actions"]]
+        body["callbacks"] = [_callback_json(c) for c in found["callbacks"]]
+        return jsonify(body)
 
     def _refused(invalid: InvalidInput) -> tuple[Response, int]:
         return jsonify(errors={invalid.field: [str(invalid)]}), 422
