@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint
 
 from services.analytics.domain import PUBLIC_WINDOWS
+from services.analytics.entrypoints.openapi_inbox import add_inbox_paths
 from shared import openapi as shared_openapi
 from shared.events import STATION_CODE_PATTERN
 from shared.openapi import (
@@ -211,6 +212,7 @@ def build_spec() -> dict[str, Any]:
             }
         },
     )
+    add_inbox_paths(spec)
     add_health_paths(spec, "Redis and PostgreSQL are reachable; names the failing ones")
     add_openapi_path(spec)
     return spec.to_dict()
