@@ -6,9 +6,10 @@ page query (``adapters.postgres_inbox.PostgresInbox.page``, 50 rows and one more
 row's count of actions and latest call back) for the filters people use, first pages and a
 page 2,000 pages deep (keyset: the same cost as the first). The baseline of the same run is
 the bare indexed SELECT of 51 ids of one station, newest first; beside the deep keyset page,
-the same depth with OFFSET shows what keyset paging saves. Each query runs ROUNDS times
-after a warm-up; median and p95 in milliseconds. The rows are removed at the end (they are
-marked by a QR version no real station has), unless ``--keep``.
+the same depth with OFFSET shows what keyset paging saves. Filters that no row matches and no
+index narrows (a rare mix of answers) walk every row: the last scenario measures that. Each
+query runs ROUNDS times after a warm-up; median and p95 in milliseconds. The rows are
+removed at the end (they are marked by a QR version no real station has), unless ``--keep``.
 
 Usage: ``./pratikriya bench --only inbox [--rows N] [--rounds N] [--keep]``.
 """
@@ -112,6 +113,11 @@ def scenarios(database_url: str, inbox: PostgresInbox) -> dict[str, InboxFilter]
         "one station, theft, staff did not help": InboxFilter(
             station=station, complaint_type="theft", helped=False),
         "city-wide, officer named 'ramesh'": InboxFilter(officer="ramesh"),
+        "city-wide, an officer nobody named": InboxFilter(officer="nobody"),
+        # The worst case: filters no row matches and no index narrows walk every row.
+        "one zone, a mix of answers no row has": InboxFilter(
+            zone=zone, complaint_type="missing_person", stars=frozenset({1}), resolved=False,
+            helped=False),
     }  # fmt: skip
 
 

@@ -38,3 +38,8 @@ CREATE TABLE feedback_callbacks (
 );
 CREATE INDEX feedback_callbacks_event ON feedback_callbacks (event_id, id);
 CREATE INDEX feedback_callbacks_station ON feedback_callbacks (station_code, called_at DESC);
+
+-- The officer filter (part of a name as typed, any case): a trigram index finds a rare name
+-- without walking every row newest first (a common one is found by the time index).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX feedback_officer_trgm ON feedback USING gin (officer_name gin_trgm_ops);
