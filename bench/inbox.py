@@ -114,6 +114,8 @@ def scenarios(database_url: str, inbox: PostgresInbox) -> dict[str, InboxFilter]
             station=station, complaint_type="theft", helped=False),
         "city-wide, officer named 'ramesh'": InboxFilter(officer="ramesh"),
         "city-wide, an officer nobody named": InboxFilter(officer="nobody"),
+        "city-wide, comments with 'update'": InboxFilter(text="update"),
+        "city-wide, comments with a word nobody wrote": InboxFilter(text="रिश्वत"),
         # The worst case: filters no row matches and no index narrows walk every row.
         "one zone, a mix of answers no row has": InboxFilter(
             zone=zone, complaint_type="missing_person", stars=frozenset({1}), resolved=False,

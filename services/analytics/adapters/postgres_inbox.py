@@ -69,6 +69,8 @@ def where_clause(chosen: InboxFilter) -> tuple[str, list[Any]]:
         add("f.officer_name ILIKE %s", _like(chosen.officer))
     if chosen.language:
         add("f.language = %s", chosen.language)
+    if chosen.text:
+        add("f.comments ILIKE %s", _like(chosen.text))
     if chosen.after:
         add("(f.submitted_at, f.event_id) < (%s, %s)",
             chosen.after.submitted_at, str(chosen.after.event_id))  # fmt: skip

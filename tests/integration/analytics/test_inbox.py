@@ -140,6 +140,9 @@ def test_the_filters_narrow_the_list_and_keyset_pages_walk_it_once_each(infra, p
     assert found("type=theft") == [ev[1], ev[2]]
     assert found("officer=ramesh") == [ev[0]]
     assert found("language=en") == [ev[1], ev[2]]
+    assert found("text=सुनवाई") == [ev[0]]
+    assert found("text=fir") == [ev[1]]
+    assert found("text=100%25") == []  # a wildcard typed is a character
     today = NOW.astimezone(INDIA).date()
     assert found(f"since={(today - timedelta(days=11)).isoformat()}"
                  f"&until={(today - timedelta(days=9)).isoformat()}") == [ev[4]]  # fmt: skip
