@@ -27,6 +27,7 @@ from services.analytics.adapters.postgres_inbox import PostgresInbox
 from services.analytics.adapters.postgres_reads import PostgresReads
 from services.analytics.domain.inbox import Cursor, InboxFilter
 from shared import db
+from shared.textkeys import KEY_VERSION, officer_key, search_key
 
 MARK = 987654  # qr_version of the benchmark's rows
 COMMENTS = [
@@ -57,17 +58,30 @@ def load(database_url: str, rows: int) -> None:
             cur.execute(
                 "INSERT INTO feedback (event_id, station_code, qr_version, submitted_at, rating,"
                 " complaint_type, officer_name, comments, cleanliness, staff_available,"
-                " staff_helped, problem_resolved, language)"
+                " staff_helped, problem_resolved, language, officer_key, comment_key,"
+                " text_key_version)"
                 " SELECT gen_random_uuid(), s.codes[1 + n %% s.k], %s,"
                 "  now() - n * interval '31 seconds', 1 + (n * 7) %% 5,"
                 "  (%s::text[])[1 + (n * 13) %% 12],"
                 "  CASE WHEN n %% 3 = 0 THEN (%s::text[])[1 + (n / 3) %% 6] END,"
                 "  (%s::text[])[1 + (n * 11) %% 8], 1 + n %% 5, n %% 7 <> 0, n %% 3 <> 0,"
-                "  n %% 4 <> 0, CASE WHEN n %% 3 = 0 THEN 'en' ELSE 'hi' END"
+                "  n %% 4 <> 0, CASE WHEN n %% 3 = 0 THEN 'en' ELSE 'hi' END,"
+                "  CASE WHEN n %% 3 = 0 THEN (%s::text[])[1 + (n / 3) %% 6] ELSE '' END,"
+                "  (%s::text[])[1 + (n * 11) %% 8], %s"
                 " FROM generate_series(%s, %s) AS n,"
                 "  (SELECT array_agg(code ORDER BY code) AS codes, count(*)::int AS k"
                 "   FROM stations WHERE active) AS s",
-                (MARK, TYPES, OFFICERS, COMMENTS, first, last),
+                (
+                    MARK,
+                    TYPES,
+                    OFFICERS,
+                    COMMENTS,
+                    [officer_key(o) for o in OFFICERS],
+                    [search_key(c) for c in COMMENTS],
+                    KEY_VERSION,
+                    first,
+                    last,
+                ),
             )
         print(f"inbox: loaded {last} rows", flush=True)
     with db.connection(database_url) as conn:
@@ -114,7 +128,8 @@ def scenarios(database_url: str, inbox: PostgresInbox) -> dict[str, InboxFilter]
             station=station, complaint_type="theft", helped=False),
         "city-wide, officer named 'ramesh'": InboxFilter(officer="ramesh"),
         "city-wide, an officer nobody named": InboxFilter(officer="nobody"),
-        "city-wide, comments with 'update'": InboxFilter(text="update"),
+        "city-wide, comments with 'update' (Hinglish)": InboxFilter(text="update"),
+        "city-wide, comments with 'देरी' or 'deri'": InboxFilter(text="deri"),
         "city-wide, comments with a word nobody wrote": InboxFilter(text="रिश्वत"),
         # The worst case: filters no row matches and no index narrows walk every row.
         "one zone, a mix of answers no row has": InboxFilter(

@@ -43,5 +43,3 @@ CREATE INDEX feedback_callbacks_station ON feedback_callbacks (station_code, cal
 -- without walking every row newest first (a common one is found by the time index).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX feedback_officer_trgm ON feedback USING gin (officer_name gin_trgm_ops);
--- The search over the comments, words as typed (any case), the same way.
-CREATE INDEX feedback_comments_trgm ON feedback USING gin (comments gin_trgm_ops);

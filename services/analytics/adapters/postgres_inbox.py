@@ -16,6 +16,7 @@ from uuid import UUID
 from services.analytics.adapters.postgres_reads import PostgresReads
 from services.analytics.domain.inbox import InboxFilter
 from shared.india import INDIA
+from shared.textkeys import query_key
 
 # The facts of a feedback police may read: every answer of the form but the name and the
 # mobile number, and where it was given.
@@ -38,6 +39,15 @@ def _like(text: str) -> str:
     """``text`` as a case-insensitive substring pattern, its wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def comment_query(text: str) -> str:
+    """A search's words as a text-search query over the comments' keys
+    (``shared.textkeys``): every word must be there, a word of three letters or more also
+    as the start of a longer one ("der" finds "deri"). Keys are Latin letters and digits
+    only, so nothing in them is an operator."""
+    words = [w for w in query_key(text).split() if w.isascii() and w.isalnum()]
+    return " & ".join(f"{w}:*" if len(w) >= 3 else w for w in words)
 
 
 def where_clause(chosen: InboxFilter) -> tuple[str, list[Any]]:
@@ -70,7 +80,9 @@ def where_clause(chosen: InboxFilter) -> tuple[str, list[Any]]:
     if chosen.language:
         add("f.language = %s", chosen.language)
     if chosen.text:
-        add("f.comments ILIKE %s", _like(chosen.text))
+        # The expression of migration 0008's index, so that the index answers it.
+        add("to_tsvector('simple', coalesce(f.comment_key, '')) @@ to_tsquery('simple', %s)",
+            comment_query(chosen.text))  # fmt: skip
     if chosen.after:
         add("(f.submitted_at, f.event_id) < (%s, %s)",
             chosen.after.submitted_at, str(chosen.after.event_id))  # fmt: skip

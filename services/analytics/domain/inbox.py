@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from shared.complaint_types import COMPLAINT_TYPES
+from shared.textkeys import query_key
 
 PAGE_SIZE, PAGE_MAX = 50, 200
 TEXT_MAX = 100  # a search's words or an officer's name, as typed in a filter
@@ -134,6 +135,9 @@ def parse_filter(args: Mapping[str, str], today: date) -> InboxFilter:
     language = text("language")
     if language and language not in LANGUAGES:
         raise InvalidInput("language", "language must be hi or en")
+    search = text("text")
+    if search and not query_key(search):
+        raise InvalidInput("text", "text: खोजने के लिए शब्द लिखें · search for words or numbers")
     station = text("station", 32)
     after = text("after", 60)
     return InboxFilter(
@@ -141,7 +145,7 @@ def parse_filter(args: Mapping[str, str], today: date) -> InboxFilter:
         since=since, until=until, stars=_stars(args.get("stars") or ""),
         resolved=_yes_no(args, "resolved"), helped=_yes_no(args, "helped"),
         complaint_type=complaint_type, officer=text("officer"), language=language,
-        text=text("text"), after=Cursor.parse(after) if after else None,
+        text=search, after=Cursor.parse(after) if after else None,
         limit=_limit(args.get("limit") or ""),
     )  # fmt: skip
 

@@ -163,6 +163,7 @@ def test_an_sho_reads_their_inbox_filters_opens_one_and_records_the_action_taken
     page.wait_for_load_state()
     assert "बीट स्टाफ की बैठक ली" in page.locator(f'li[data-alert="{alert}"]').inner_text()
     assert "IO बदला" in page.locator("ul.follow-up").inner_text()
+    shoot(page, "station-sho")
     assert [a for a, _, _ in audit_lines(url, str(alert))] == ["alert.action"]
     assert [a for a, _, _ in audit_lines(url, str(first.event_id))] == ["feedback.action"]
 

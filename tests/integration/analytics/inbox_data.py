@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared import db
+from shared.textkeys import KEY_VERSION, officer_key, search_key
 
 VISITOR_NAME = "Sunita Devi"
 
@@ -27,6 +28,10 @@ def put_feedback(database_url: str, station_code: str, **fields: Any) -> uuid.UU
         "comments": "ठीक है", "cleanliness": 3, "staff_available": True,
         "staff_helped": True, "problem_resolved": True, "language": "hi", **fields,
     }  # fmt: skip
+    # The keys the consumer stores beside each feedback (migration 0008).
+    row["officer_key"] = officer_key(row["officer_name"] or "")
+    row["comment_key"] = search_key(row["comments"] or "")
+    row["text_key_version"] = KEY_VERSION
     with db.connection(database_url) as conn, db.transaction(conn) as cur:
         cur.execute(
             f"INSERT INTO feedback ({', '.join(row)}) VALUES ({', '.join(['%s'] * len(row))})",  # noqa: S608
@@ -72,11 +77,11 @@ def put_many(database_url: str, station_code: str, count: int, comments: str) ->
         cur.execute(
             "INSERT INTO feedback (event_id, station_code, qr_version, submitted_at, rating,"
             " complaint_type, comments, staff_available, staff_helped, problem_resolved,"
-            " language)"
+            " language, officer_key, comment_key, text_key_version)"
             " SELECT gen_random_uuid(), %s, 1, now() - n * interval '1 minute', 3, 'theft',"
-            " %s, true, true, true, 'hi' FROM generate_series(1, %s) AS n"
+            " %s, true, true, true, 'hi', '', %s, %s FROM generate_series(1, %s) AS n"
             " RETURNING event_id, submitted_at",
-            (station_code, comments, count),
+            (station_code, comments, search_key(comments), KEY_VERSION, count),
         )
         rows = sorted(cur.fetchall(), key=lambda r: r[1], reverse=True)
     return [uuid.UUID(str(r[0])) for r in rows]

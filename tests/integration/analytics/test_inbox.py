@@ -140,9 +140,14 @@ def test_the_filters_narrow_the_list_and_keyset_pages_walk_it_once_each(infra, p
     assert found("type=theft") == [ev[1], ev[2]]
     assert found("officer=ramesh") == [ev[0]]
     assert found("language=en") == [ev[1], ev[2]]
-    assert found("text=सुनवाई") == [ev[0]]
+    # Hindi, English and Hinglish meet: सुनवाई / sunwai, FIR / fir, achha / अच्छा
+    assert found("text=sunwai") == [ev[0]]
+    assert found("text=सुनवाई नहीं") == [ev[0]]
     assert found("text=fir") == [ev[1]]
-    assert found("text=100%25") == []  # a wildcard typed is a character
+    assert found("text=अच्छा") == [ev[2]]
+    assert found("text=achha vyavhaar") == [ev[2]]
+    assert found("text=achha sunwai") == []  # every word must be there
+    assert found("text=98765") == []  # numbers are masked, so not searchable
     today = NOW.astimezone(INDIA).date()
     assert found(f"since={(today - timedelta(days=11)).isoformat()}"
                  f"&until={(today - timedelta(days=9)).isoformat()}") == [ev[4]]  # fmt: skip
@@ -167,7 +172,7 @@ def test_the_filters_narrow_the_list_and_keyset_pages_walk_it_once_each(infra, p
 
 @pytest.mark.parametrize(
     "query",
-    ["stars=6", "stars=a", "resolved=maybe", "since=2026-13-01", "since=tomorrow",
+    ["stars=6", "stars=a", "text=!!!", "resolved=maybe", "since=2026-13-01", "since=tomorrow",
      "type=burglary", "language=fr", "after=garbage", "limit=0", "limit=201", "limit=५"],
 )  # fmt: skip
 def test_a_bad_filter_is_a_clear_400_for_the_api_and_the_page(infra, police_app, query):
