@@ -31,7 +31,7 @@ from shared.textkeys import KEY_VERSION, officer_key, search_key
 
 MARK = 987654  # qr_version of the benchmark's rows
 COMMENTS = [
-    "थाने में FIR लिखने में 3 घंटे लगे", "Mobile chori ki complaint di, koi update nahi",
+    "थाने में FIR लिखने में 3 घंटे की देरी हुई", "Mobile chori ki complaint di, koi update nahi",
     "Staff was polite and quick", "महिला हेल्प डेस्क पर कोई नहीं था", "bahut achha vyavhar",
     "The duty officer asked me to come back tomorrow", "पासपोर्ट सत्यापन जल्दी हो गया", "",
 ]  # fmt: skip
