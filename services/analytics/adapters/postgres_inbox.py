@@ -43,11 +43,12 @@ def _like(text: str) -> str:
 
 def comment_query(text: str) -> str:
     """A search's words as a text-search query over the comments' keys
-    (``shared.textkeys``): every word must be there, a word of three letters or more also
-    as the start of a longer one ("der" finds "deri"). Keys are Latin letters and digits
-    only, so nothing in them is an operator."""
+    (``shared.textkeys``): every word's key must be there. Keys are Latin letters and digits
+    only, so nothing in them is an operator. Whole keys, not prefixes: the planner then
+    knows a rare word from its statistics and looks it up in the index, where a prefix
+    would have it walk every row newest first."""
     words = [w for w in query_key(text).split() if w.isascii() and w.isalnum()]
-    return " & ".join(f"{w}:*" if len(w) >= 3 else w for w in words)
+    return " & ".join(words)
 
 
 def where_clause(chosen: InboxFilter) -> tuple[str, list[Any]]:

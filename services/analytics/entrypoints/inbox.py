@@ -224,6 +224,7 @@ def inbox_blueprint(deps: ReadDeps, store: InboxStore) -> Blueprint:
             raise NotFound("no such alert at your station") from None
         except InvalidInput as invalid:
             alert = inbox_usecases.visible_alert(store, deps, gate.require(), alert_id)
+            alert = inbox_usecases.in_india([alert], "raised_at")[0]
             html = render_template(
                 "alert_action.html", alert=alert, error=str(invalid), text=text,
                 taken_on=taken_on[:20], today=today_in_india(), action_max=ACTION_MAX,

@@ -116,11 +116,16 @@ def visible_feedback(store: InboxStore, viewer: Principal, event_id: str) -> dic
     return shown_feedback(found)
 
 
+def in_india(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """``rows`` with their times ``keys`` in India's time, as every police page shows."""
+    return [{**row, **{k: row[k].astimezone(INDIA) for k in keys if row.get(k)}} for row in rows]
+
+
 def feedback_item(store: InboxStore, viewer: Principal, event_id: str) -> dict[str, Any]:
-    """One feedback with its ``actions`` and ``callbacks``, oldest first."""
+    """One feedback with its ``actions`` and ``callbacks``, oldest first (India times)."""
     shown = visible_feedback(store, viewer, event_id)
-    shown["actions"] = store.actions_of(event_id=shown["event_id"])
-    shown["callbacks"] = store.callbacks_of(shown["event_id"])
+    shown["actions"] = in_india(store.actions_of(event_id=shown["event_id"]), "recorded_at")
+    shown["callbacks"] = in_india(store.callbacks_of(shown["event_id"]), "called_at")
     return shown
 
 
@@ -187,5 +192,6 @@ def record_callback(
 def station_follow_up(store: InboxStore, code: str) -> dict[str, Any]:
     """What the station page shows of the follow-up: its latest alerts, each with its
     actions, and the latest actions and call backs at the station."""
-    alerts = [{**a, "actions": store.actions_of(alert_id=a["id"])} for a in store.alerts_of(code)]
-    return {"alerts": alerts, "recent": store.recent_at(code)}
+    alerts = [{**a, "actions": store.actions_of(alert_id=a["id"])}
+              for a in in_india(store.alerts_of(code), "raised_at")]  # fmt: skip
+    return {"alerts": alerts, "recent": in_india(store.recent_at(code), "at")}

@@ -127,6 +127,13 @@ def test_an_sho_reads_their_inbox_filters_opens_one_and_records_the_action_taken
     assert page.locator("select[name=station]").count() == 0  # one station: no choice
     shoot(page, "inbox")
 
+    page.fill("input[name=text]", "shikayat")  # Hinglish for शिकायत, which the visitor wrote
+    page.click("form.inbox-filters button")
+    page.wait_for_load_state()
+    assert listed(page) == [str(events[0].event_id)]
+    page.get_by_role("link", name="साफ़ करें · Clear").click()
+    page.wait_for_load_state()
+
     page.select_option("select[name=stars]", "1,2")
     page.select_option("select[name=resolved]", "no")
     page.click("form.inbox-filters button")

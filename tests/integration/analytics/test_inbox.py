@@ -273,11 +273,22 @@ def test_an_sho_records_an_action_on_an_alert_of_their_station_only(infra, polic
     )
 
     sho = officer(url, Role.SHO, station_code=world["east"])
-    browser, _ = signed_in(police_app, sho)
+    browser, csrf = signed_in(police_app, sho)
+    refused_form = browser.post(
+        f"/alerts/{alert}/actions",
+        data={"csrf_token": csrf, "text": "before the alert was raised", "taken_on": early},
+    )
+    assert refused_form.status_code == 422
+    assert "before the alert was raised" in refused_form.get_data(as_text=True)
+    done = browser.post(
+        f"/alerts/{alert}/actions", data={"csrf_token": csrf, "text": "गश्त बढ़ाई", "taken_on": today}
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith("#alerts")
     page = browser.get(f"/stations/{world['east']}").get_data(as_text=True)
+    assert "गश्त बढ़ाई" in page
     assert f'data-alert="{alert}"' in page and "बीट स्टाफ की बैठक ली" in page
     assert str(other_alert) not in page
-    assert [a for a, _, _ in audit_lines(url, str(alert))] == ["alert.action"]
+    assert [a for a, _, _ in audit_lines(url, str(alert))] == ["alert.action", "alert.action"]
 
 
 def test_the_feedback_cell_reveals_with_a_reason_and_marks_a_call_back_without_the_name(
