@@ -65,10 +65,13 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         # the feedback cell's reveal of one event (services/analytics/entrypoints/identity.py)
         "feedback_personal": ("SELECT (event_id, name, mobile, purged_at)",),
         "worker_health": ("SELECT",),
+        # the admin's merges and splits of officers' names (entrypoints/officers.py)
+        "officer_aliases": ("SELECT", "INSERT", "UPDATE"),
     },
     CONSUMER: {
         "stations": ("SELECT",),
-        "feedback": ("SELECT", "INSERT"),  # INSERT ... RETURNING
+        # INSERT ... RETURNING; the keys of rows stored before them (adapters/text_keys.py)
+        "feedback": ("SELECT", "INSERT", "UPDATE (officer_key, comment_key, text_key_version)"),
         # ON CONFLICT (event_id) reads the key column; the names and numbers it cannot read
         # the purge (services/analytics/adapters/purge.py) blanks names, numbers and hashes
         "feedback_personal": (

@@ -26,8 +26,8 @@ from kafka.errors import KafkaError
 
 from services.analytics.adapters.postgres import Database
 from services.analytics.adapters.purge import PostgresPersonalData
-from services.analytics.adapters.text_keys import PostgresTextKeys, rekey_feedback
 from services.analytics.adapters.redis import ScoresCache
+from services.analytics.adapters.text_keys import PostgresTextKeys, rekey_feedback
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy, hour_of
 from services.analytics.usecases import Deps, process_batch, rebuild, refresh_moved
