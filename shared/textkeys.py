@@ -236,8 +236,9 @@ def _is_rank(word: str) -> bool:
 def officer_key(text: str) -> str:
     """The key under which the spellings of one officer's name gather: the name's word keys
     without ranks or honorifics, each once, sorted (so word order does not matter), joined
-    by one space. "" when nothing of a name is left (empty text, or only "SI")."""
-    words = _name_words(text)
+    by one space. Numbers (a phone number, a belt number) are no part of a name and are left
+    out. "" when nothing of a name is left (empty text, or only "SI")."""
+    words = [w for w in _name_words(_without_contact_details(text)) if not w.isdigit()]
     keys = [word_key(w) for w in words]
     keep = [True] * len(words)
     for phrase in sorted(_RANK_PHRASE_KEYS, key=len, reverse=True):

@@ -69,6 +69,7 @@ class PoliceLinks:
             items.append(("रजिस्टर · Registry", self.qr + "/admin"))
             items.append(("खाते · Accounts", self.qr + "/admin/accounts"))
             items.append(("टोकन · Tokens", self.qr + "/admin/tokens"))
+            items.append(("अधिकारियों के नाम · Officers' names", self.analytics + "/officers"))
         if principal.role in (Role.OPS, Role.ADMIN):
             items.append(("संचालन · Operations", self.ops + "/ops"))
         return items

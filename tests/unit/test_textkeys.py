@@ -120,6 +120,11 @@ def test_initials_stay_part_of_a_name() -> None:
     assert officer_key("S Kumar") != officer_key("Kumar")
 
 
+def test_numbers_are_no_part_of_an_officers_name() -> None:
+    assert officer_key("HC Mahesh 98123 98123") == officer_key("Mahesh")
+    assert officer_key("Ct. Mahesh 1234") == officer_key("महेश")
+
+
 def test_different_officers_keep_different_keys() -> None:
     assert officer_key("SI Ramesh Kumar") != officer_key("SI Suresh Kumar")
     assert officer_key("ASI Suresh Yadav") == officer_key("सहायक उपनिरीक्षक सुरेश यादव")

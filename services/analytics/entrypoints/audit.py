@@ -30,6 +30,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "token": ("टोकन", "tokens"),
     "station": ("थाने", "stations"),
     "zone": ("ज़ोन", "zones"),
+    "officer": ("अधिकारियों के नाम", "officers' names"),
 }
 AUDIT_READERS = (Role.COMMISSIONER, Role.FEEDBACK_CELL)
 

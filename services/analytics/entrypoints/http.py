@@ -20,6 +20,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from services.analytics import metrics
 from services.analytics.adapters.postgres_inbox import PostgresInbox
+from services.analytics.adapters.postgres_officers import PostgresOfficers
 from services.analytics.adapters.postgres_reads import PostgresIdentities, PostgresReads
 from services.analytics.adapters.redis import ScoresCache
 from services.analytics.config import AnalyticsConfig
@@ -28,6 +29,7 @@ from services.analytics.entrypoints.api import api_blueprint
 from services.analytics.entrypoints.audit import audit_blueprint
 from services.analytics.entrypoints.identity import identity_blueprint
 from services.analytics.entrypoints.inbox import inbox_blueprint
+from services.analytics.entrypoints.officers import officers_blueprint
 from services.analytics.entrypoints.openapi import openapi_blueprint
 from services.analytics.entrypoints.pages import pages_blueprint
 from services.analytics.ports import InboxStore, ReadsUnavailable
@@ -57,6 +59,8 @@ def build_deps(config: AnalyticsConfig) -> Deps:
         scores=ScoresCache(client, config.redis_prefix),
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
         identities=PostgresIdentities(database),
+        officers=PostgresOfficers(database),
+        officer_min_count=config.officer_min_count,
     )
     consumer_figures = figures_reader(config.connections.database_url, config.group_id)
     return Deps(
@@ -95,6 +99,7 @@ def create_app(
     app.register_blueprint(inbox_blueprint(reads, deps.inbox))
     app.register_blueprint(identity_blueprint(reads))
     app.register_blueprint(audit_blueprint())
+    app.register_blueprint(officers_blueprint(reads))
     app.register_blueprint(openapi_blueprint())
     # As the kit answers any HTTP error: a page for a browser, {"error"} for a program.
     app.register_error_handler(
