@@ -66,10 +66,18 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         # the feedback cell's reveal of one event (services/analytics/entrypoints/identity.py)
         "feedback_personal": ("SELECT (event_id, name, mobile, purged_at)",),
         "worker_health": ("SELECT",),
+        # the inbox's actions and call backs (entrypoints/inbox.py), and the alerts an SHO
+        # records an action on (read only; the notifier owns them)
+        "station_actions": ("SELECT", "INSERT"),
+        "feedback_callbacks": ("SELECT", "INSERT"),
+        "alerts": ("SELECT (id, station_code, rule, status, level, raised_at)",),
+        # the admin's merges and splits of officers' names (entrypoints/officers.py)
+        "officer_aliases": ("SELECT", "INSERT", "UPDATE"),
     },
     CONSUMER: {
         "stations": ("SELECT",),
-        "feedback": ("SELECT", "INSERT"),  # INSERT ... RETURNING
+        # INSERT ... RETURNING; the keys of rows stored before them (adapters/text_keys.py)
+        "feedback": ("SELECT", "INSERT", "UPDATE (officer_key, comment_key, text_key_version)"),
         # ON CONFLICT (event_id) reads the key column; the names and numbers it cannot read
         # the purge (services/analytics/adapters/purge.py) blanks names, numbers and hashes
         "feedback_personal": (

@@ -5,6 +5,7 @@ feedback repository inside its transactions (``PostgresFeedback``).
 ``ON CONFLICT (event_id) DO NOTHING``; only the rows really inserted (``RETURNING``) go on to
 ``feedback_personal`` and to the hourly buckets. A redelivered event therefore changes nothing.
 The name and number come opened (``usecases.batch``): the event itself only carries them sealed.
+Each row gets its officer and comment keys (``shared.textkeys``) as it is stored.
 """
 
 from __future__ import annotations
@@ -21,25 +22,27 @@ from services.analytics.domain import STAT_FIELDS
 from shared import db
 from shared.events import FeedbackSubmitted, Personal
 from shared.scores import WindowStats
+from shared.textkeys import KEY_VERSION, officer_key, search_key
 
 _COLUMNS = (
     "event_id, station_code, qr_version, submitted_at, rating, complaint_date, complaint_type,"
     " officer_name, comments, cleanliness, staff_available, staff_helped, problem_resolved,"
-    " language, name, mobile, mobile_hash"
+    " language, name, mobile, mobile_hash, officer_key, comment_key, text_key_version"
 )
 _TEMPLATE = (
     "(%s::uuid, %s, %s::int, %s::timestamptz, %s::smallint, %s::date, %s, %s, %s,"
-    " %s::smallint, %s::boolean, %s::boolean, %s::boolean, %s, %s, %s, %s)"
+    " %s::smallint, %s::boolean, %s::boolean, %s::boolean, %s, %s, %s, %s, %s, %s,"
+    " %s::smallint)"
 )
 _STORE = f"""
 WITH incoming ({_COLUMNS}) AS (VALUES %s),
 inserted AS (
     INSERT INTO feedback (event_id, station_code, qr_version, submitted_at, rating,
         complaint_date, complaint_type, officer_name, comments, cleanliness, staff_available,
-        staff_helped, problem_resolved, language)
+        staff_helped, problem_resolved, language, officer_key, comment_key, text_key_version)
     SELECT event_id, station_code, qr_version, submitted_at, rating, complaint_date,
         complaint_type, officer_name, comments, cleanliness, staff_available, staff_helped,
-        problem_resolved, language
+        problem_resolved, language, officer_key, comment_key, text_key_version
     FROM incoming
     ON CONFLICT (event_id) DO NOTHING
     RETURNING *
@@ -80,6 +83,7 @@ def _row(event: FeedbackSubmitted, personal: Personal) -> tuple:
         event.rating, event.complaint_date, event.complaint_type, event.officer_name,
         event.comments, event.cleanliness, event.staff_available, event.staff_helped,
         event.problem_resolved, event.language, personal.name, personal.mobile, event.mobile_hash,
+        officer_key(event.officer_name or ""), search_key(event.comments or ""), KEY_VERSION,
     )  # fmt: skip
 
 

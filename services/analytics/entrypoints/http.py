@@ -19,6 +19,8 @@ from prometheus_client.registry import Collector
 from werkzeug.exceptions import Forbidden, NotFound
 
 from services.analytics import metrics
+from services.analytics.adapters.postgres_inbox import PostgresInbox
+from services.analytics.adapters.postgres_officers import PostgresOfficers
 from services.analytics.adapters.postgres_reads import PostgresIdentities, PostgresReads
 from services.analytics.adapters.redis import ScoresCache
 from services.analytics.config import AnalyticsConfig
@@ -26,9 +28,11 @@ from services.analytics.domain import RankingPolicy
 from services.analytics.entrypoints.api import api_blueprint
 from services.analytics.entrypoints.audit import audit_blueprint
 from services.analytics.entrypoints.identity import identity_blueprint
+from services.analytics.entrypoints.inbox import inbox_blueprint
+from services.analytics.entrypoints.officers import officers_blueprint
 from services.analytics.entrypoints.openapi import openapi_blueprint
 from services.analytics.entrypoints.pages import pages_blueprint
-from services.analytics.ports import ReadsUnavailable
+from services.analytics.ports import InboxStore, ReadsUnavailable
 from services.analytics.usecases.reads import OutOfScope, ReadDeps, UnknownStation
 from shared import logs
 from shared.auth import Gate, gate_from_env
@@ -42,6 +46,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Deps:
     reads: ReadDeps
+    inbox: InboxStore
     collectors: tuple[Collector, ...] = ()
 
 
@@ -54,9 +59,13 @@ def build_deps(config: AnalyticsConfig) -> Deps:
         scores=ScoresCache(client, config.redis_prefix),
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
         identities=PostgresIdentities(database),
+        officers=PostgresOfficers(database),
+        officer_min_count=config.officer_min_count,
     )
     consumer_figures = figures_reader(config.connections.database_url, config.group_id)
-    return Deps(reads, collectors=(metrics.ConsumerCollector(consumer_figures),))
+    return Deps(
+        reads, PostgresInbox(database), collectors=(metrics.ConsumerCollector(consumer_figures),)
+    )
 
 
 def _redis_answers(deps: ReadDeps) -> bool:
@@ -86,9 +95,11 @@ def create_app(
     )
     app.extensions["analytics"] = deps
     app.register_blueprint(api_blueprint(reads))
-    app.register_blueprint(pages_blueprint(reads))
+    app.register_blueprint(pages_blueprint(reads, deps.inbox))
+    app.register_blueprint(inbox_blueprint(reads, deps.inbox))
     app.register_blueprint(identity_blueprint(reads))
     app.register_blueprint(audit_blueprint())
+    app.register_blueprint(officers_blueprint(reads))
     app.register_blueprint(openapi_blueprint())
     # As the kit answers any HTTP error: a page for a browser, {"error"} for a program.
     app.register_error_handler(

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint
 
 from services.analytics.domain import PUBLIC_WINDOWS
+from services.analytics.entrypoints.openapi_inbox import add_inbox_paths
 from shared import openapi as shared_openapi
 from shared.events import STATION_CODE_PATTERN
 from shared.openapi import (
@@ -119,6 +120,145 @@ AUDIT = {
 }
 
 
+OFFICER = {
+    "type": "object",
+    "properties": {
+        "officer_key": {"type": "string"},
+        "name": {"type": "string", "description": "the spelling typed most often, masked"},
+        "names": {"type": "array", "items": {"type": "object", "properties": {
+            "name_key": {"type": "string"}, "spelling": {"type": "string"}}}},
+        "count": {"type": "integer", "minimum": 0},
+        "avg_rating": _AVERAGE,
+    },
+    "required": ["officer_key", "name", "names"],
+}  # fmt: skip
+OFFICERS = {
+    "type": "object",
+    "properties": {
+        "station_code": {"type": "string"},
+        "days": {"type": "integer"},
+        "min_count": {"type": "integer", "description": "no officer below it is listed"},
+        "not_shown": {"type": "integer", "description": "officers below the minimum"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Officer"}},
+    },
+    "required": ["items"],
+}
+COMPLAINT_TYPE = {
+    "type": "object",
+    "properties": {
+        "complaint_type": {"type": "string"},
+        "label_hi": {"type": "string"},
+        "label_en": {"type": "string"},
+        "count": {"type": "integer", "minimum": 1},
+        "avg_rating": _AVERAGE,
+        "unresolved_share": _SHARE,
+    },
+    "required": ["complaint_type", "count", "avg_rating", "unresolved_share"],
+}
+COMPLAINT_TYPES = {
+    "type": "object",
+    "properties": {
+        "station_code": {"type": "string"},
+        "zone": {"type": "string"},
+        "days": {"type": "integer"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/ComplaintType"}},
+    },
+    "required": ["days", "items"],
+}
+MERGE = {
+    "type": "object",
+    "properties": {
+        "names": {"type": "array", "items": {"type": "string"}, "maxItems": 50},
+        "into": {"type": "string"},
+    },
+    "required": ["names", "into"],
+}
+SPLIT = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+ADMIN = "admin"
+_DAYS = query("days", {"type": "integer", "minimum": 1, "maximum": 366}, "90 if absent")
+_ZONE = {"name": "zone", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _officer_paths(spec: Any) -> None:
+    def get(summary: str, schema: str, who: str = READERS, params: list | None = None) -> dict:
+        return {
+            "get": {
+                "summary": summary,
+                "security": SIGNED_IN,
+                "parameters": params or [],
+                "responses": {
+                    "200": json_response(schema, summary),
+                    **refusals(who),
+                    "400": json_response("Error", "days out of its range"),
+                    "404": json_response("Error", "no such station or zone"),
+                    "503": json_response("Error", "PostgreSQL unreachable"),
+                },
+            }
+        }
+
+    def change(summary: str, body: str) -> dict:
+        return {
+            "post": {
+                "summary": summary,
+                "security": SIGNED_IN,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}
+                    },
+                },
+                "responses": {
+                    "200": json_response("Officers", "the station's officers"),
+                    **refusals(ADMIN),
+                    "400": json_response("Error", "not a JSON object"),
+                    "404": json_response("Error", "no such station"),
+                    "422": json_response("Error", "a name not gathered there"),
+                    "503": json_response("Error", "PostgreSQL unreachable"),
+                },
+            }
+        }
+
+    spec.path(
+        path="/api/v1/stations/{code}/officers",
+        parameters=[_CODE],
+        operations=get(
+            "The station's officers: count and average rating of those named often enough",
+            "Officers",
+            params=[_DAYS],
+        ),
+    )
+    spec.path(
+        path="/api/v1/stations/{code}/complaint-types",
+        parameters=[_CODE],
+        operations=get(
+            "The station's figures per complaint type", "ComplaintTypes", params=[_DAYS]
+        ),
+    )
+    spec.path(
+        path="/api/v1/zones/{zone}/complaint-types",
+        parameters=[_ZONE],
+        operations=get(
+            "The zone's figures per complaint type",
+            "ComplaintTypes",
+            "commissioner, feedback_cell, dcp and acp (their zone)",
+            [_DAYS],
+        ),
+    )
+    spec.path(
+        path="/api/v1/admin/stations/{code}/officers",
+        parameters=[_CODE],
+        operations=get("How the station's typed names gather (no figures)", "Officers", ADMIN),
+    )
+    spec.path(
+        path="/api/v1/admin/stations/{code}/officers/merge",
+        parameters=[_CODE],
+        operations=change("Merge names into one officer (audited)", "Merge"),
+    )
+    spec.path(path="/api/v1/admin/stations/{code}/officers/split", parameters=[_CODE],
+              operations=change("Split a name out into an officer of its own (audited)",
+                                "Split"))  # fmt: skip
+
+
 def _answers(ok: dict[str, Any], *, station: bool, query: bool) -> dict[str, Any]:
     answers: dict[str, Any] = {"200": ok, **refusals(READERS)}
     if query:
@@ -135,7 +275,10 @@ def build_spec() -> dict[str, Any]:
     )
     for name, schema in (("Window", WINDOW), ("Scores", SCORES), ("RankedStation", RANKED),
                          ("Rankings", RANKINGS), ("Day", DAY), ("Trend", TREND),
-                         ("AuditEntry", AUDIT_ENTRY), ("Audit", AUDIT)):  # fmt: skip
+                         ("AuditEntry", AUDIT_ENTRY), ("Audit", AUDIT), ("Officer", OFFICER),
+                         ("Officers", OFFICERS), ("ComplaintType", COMPLAINT_TYPE),
+                         ("ComplaintTypes", COMPLAINT_TYPES), ("Merge", MERGE),
+                         ("Split", SPLIT)):  # fmt: skip
         spec.components.schema(name, schema)
     spec.path(
         path="/api/v1/stations/{code}/scores",
@@ -211,6 +354,8 @@ def build_spec() -> dict[str, Any]:
             }
         },
     )
+    add_inbox_paths(spec)
+    _officer_paths(spec)
     add_health_paths(spec, "Redis and PostgreSQL are reachable; names the failing ones")
     add_openapi_path(spec)
     return spec.to_dict()
