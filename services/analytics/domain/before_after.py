@@ -53,7 +53,7 @@ class Interval:
 
     @property
     def verdict(self) -> str:
-        """"up" or "down" when the interval leaves out zero, else "noise"."""
+        """ "up" or "down" when the interval leaves out zero, else "noise"."""
         if self.low > 0:
             return "up"
         if self.high < 0:
@@ -250,7 +250,6 @@ def compare(before: Sample, after: Sample, min_count: int, level: float = 0.95) 
     """The before-and-after comparison of two windows' samples."""
     if min_count < 2:
         raise ValueError("min_count must be at least 2")
-    return Comparison(
-        before=before, after=after, min_count=min_count, level=level,
-        stars=welch_interval(before, after, level), resolved=newcombe_interval(before, after, level),
-    )  # fmt: skip
+    stars = welch_interval(before, after, level)
+    resolved = newcombe_interval(before, after, level)
+    return Comparison(before, after, min_count, level, stars, resolved)
