@@ -84,9 +84,10 @@ class PostgresDirections:
             keys = ("station_code", "kind", "text", "reported_on", "reported_by", "reported_at")
             row["reports"] = [dict(zip(keys, r, strict=True)) for r in cur.fetchall()]
             cur.execute(
-                "SELECT n.noticed_at, count(x.*) FILTER (WHERE x.status = 'sent'),"
-                " count(x.*) FROM direction_overdue_notices n LEFT JOIN direction_deliveries x"
-                " ON x.direction_id = n.direction_id WHERE n.direction_id = %s"
+                "SELECT n.noticed_at, count(x.direction_id) FILTER (WHERE x.status = 'sent'),"
+                " count(x.direction_id) FROM direction_overdue_notices n"
+                " LEFT JOIN direction_deliveries x ON x.direction_id = n.direction_id"
+                " WHERE n.direction_id = %s"
                 " GROUP BY n.noticed_at",
                 (direction_id,),
             )

@@ -203,13 +203,15 @@ def directions_blueprint(deps: ReadDeps, store: PostgresDirections,
         )  # fmt: skip
         return Response(html, status=status, mimetype="text/html")
 
-    @blueprint.post("/directions/<int:direction_id>/<any(acknowledgement, compliance):kind>")
+    @blueprint.post("/directions/<int:direction_id>/<kind>")
     @access.roles(Role.SHO)
     def report_from_form(direction_id: int, kind: str) -> BaseResponse:
         gate = current_gate()
         viewer = gate.require()
         body = {"text": request.form.get("text", "")[:4000],
                 "reported_on": request.form.get("reported_on", "")[:20]}  # fmt: skip
+        if kind not in usecases.KINDS:
+            raise NotFound(f"no report {kind}")
         try:
             usecases.report(store, zone_of, viewer, direction_id, kind, body, today_in_india())
         except (usecases.Invalid, usecases.Conflict) as refused:
@@ -255,7 +257,7 @@ def directions_blueprint(deps: ReadDeps, store: PostgresDirections,
         ba = usecases.before_after(store, direction, state["stations"], utc_now(), settings)
         return jsonify({**_as_json(direction, state), "before_after": _figures(ba)})
 
-    @blueprint.post("/api/v1/directions/<int:direction_id>/<any(acknowledgement, compliance):kind>")
+    @blueprint.post("/api/v1/directions/<int:direction_id>/<kind>")
     @access.roles(Role.SHO)
     def report_api(direction_id: int, kind: str) -> tuple[Response, int]:
         gate = current_gate()
