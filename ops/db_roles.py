@@ -73,6 +73,16 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         "alerts": ("SELECT (id, station_code, rule, status, level, raised_at)",),
         # the admin's merges and splits of officers' names (entrypoints/officers.py)
         "officer_aliases": ("SELECT", "INSERT", "UPDATE"),
+        # directions (services/analytics/adapters/directions_postgres.py): recorded, read,
+        # acknowledged and reported on; the alerts a direction may rest on, without numbers
+        "directions": ("SELECT", "INSERT"),
+        "direction_feedback": ("SELECT", "INSERT"),
+        "direction_alerts": ("SELECT", "INSERT"),
+        "direction_reports": ("SELECT", "INSERT"),
+        "direction_overdue_notices": ("SELECT",),
+        "direction_deliveries": (
+            "SELECT (direction_id, recipient_role, station_code, channel, status, sent_at)",
+        ),
     },
     CONSUMER: {
         "stations": ("SELECT",),
@@ -93,6 +103,11 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         "alerts": ("SELECT", "INSERT", "UPDATE"),
         "alert_deliveries": ("SELECT", "INSERT", "UPDATE"),
         "notifier_station_scores": ("SELECT", "INSERT", "UPDATE"),
+        # overdue directions (services/notifier/adapters/directions_postgres.py): noticed once
+        "directions": ("SELECT",),
+        "direction_reports": ("SELECT (direction_id, station_code, kind)",),
+        "direction_overdue_notices": ("SELECT", "INSERT"),
+        "direction_deliveries": ("SELECT", "INSERT", "UPDATE"),
         **_HEALTH,
     },
     OPS: dict(_GATE),

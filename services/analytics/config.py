@@ -47,6 +47,10 @@ class AnalyticsConfig:
     rekey_max_batches: int = 20
     # No officer's count or average is shown on a station's page below this many feedback.
     officer_min_count: int = 5
+    # A direction's before-and-after: equal windows of this many days either side of it, and
+    # no verdict unless each holds at least this many responses.
+    direction_window_days: int = 28
+    direction_min_count: int = 10
     redis_prefix: str = "analytics"
     log_level: str = "INFO"
 
@@ -67,6 +71,8 @@ class AnalyticsConfig:
             purge_every_s=e.float("ANALYTICS_PURGE_EVERY_S", 3600.0),
             rekey_every_s=e.float("ANALYTICS_REKEY_EVERY_S", 60.0),
             officer_min_count=e.int("ANALYTICS_OFFICER_MIN_COUNT", 5),
+            direction_window_days=e.int("ANALYTICS_DIRECTION_WINDOW_DAYS", 28),
+            direction_min_count=e.int("ANALYTICS_DIRECTION_MIN_COUNT", 10),
             log_level=e.str("LOG_LEVEL", "INFO"),
         )
         return replace(config, **overrides)
