@@ -119,11 +119,15 @@ SERVICES = {
 }
 WORKERS: dict[str, Worker] = {
     "analytics-consumer": Worker(
-        "analytics-consumer", "services.analytics.entrypoints.worker", db_roles.CONSUMER,
+        "analytics-consumer",
+        "services.analytics.entrypoints.worker",
+        db_roles.CONSUMER,
         members_env="ANALYTICS_CONSUMERS",
     ),
     "notifier-worker": Worker(
-        "notifier-worker", "services.notifier.entrypoints.worker", db_roles.NOTIFIER,
+        "notifier-worker",
+        "services.notifier.entrypoints.worker",
+        db_roles.NOTIFIER,
         members_env="NOTIFIER_CONSUMERS",
     ),
 }

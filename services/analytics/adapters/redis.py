@@ -53,8 +53,9 @@ class ScoresCache:
         policy: RankingPolicy,
     ) -> None:
         """Replace the stored windows of these stations and every window's ranking, in one
-        MULTI (retried while another writer changed the sums under it), so a reader never sees a station's new scores beside an older ranking (the
-        city-wide mean moves with every batch, so every station's fair score does)."""
+        MULTI (retried while another writer changed the sums under it), so a reader never
+        sees a station's new scores beside an older ranking (the city-wide mean moves with
+        every batch, so every station's fair score does)."""
         if not windows:
             return
         # Every member of the group rewrites the rankings from all the stations' sums, so

@@ -4,14 +4,15 @@ windows into the cache, tell the notifier; refresh windows that moved with time;
 Failure kinds (house style 7): a message that can never be processed is returned as
 ``Invalid`` (the runtime dead-letters it), and so is one whose sealed name and number cannot
 be opened (unknown key id, tampered box): nothing of it is stored, so a replay after a fix
-counts it once; a transient fault (database, cache or broker
-unreachable) is retried by ``deps.retry`` step by step, so a cache outage does not redo the
-database's writes (only the read of the buckets, under the stations' locks), until it passes or the worker is asked to stop (``Stopped``: nothing past
-the failure is committed).
+counts it once; a transient fault (database, cache or broker unreachable) is retried by
+``deps.retry`` step by step, so a cache outage does not redo the database's writes (only
+the read of the buckets, under the stations' locks), until it passes or the worker is asked
+to stop (``Stopped``: nothing past the failure is committed).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ def recompute(deps: Deps, stations: Iterable[str]) -> dict[str, dict[str, Window
     events: list[StationScoresUpdated] = []
     for start in range(0, len(codes), RECOMPUTE_CHUNK):
         chunk = codes[start : start + RECOMPUTE_CHUNK]
-        now, written = deps.retry("recompute", lambda chunk=chunk: _write_windows(deps, chunk))
+        now, written = deps.retry("recompute", functools.partial(_write_windows, deps, chunk))
         windows.update(written)
         events += [
             StationScoresUpdated(station_code=code, computed_at=now, windows=by_window)
