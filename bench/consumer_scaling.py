@@ -69,15 +69,22 @@ def member(argv: list[str]) -> None:
     worker.run(config)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """Each process's user and system CPU seconds so far (a process gone is left out)."""
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
+        found[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return found
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two readings; a process born in between counts from zero (the
+    members' PostgreSQL backends: each connection is a process of its own)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def children(parent: int) -> list[int]:
@@ -135,8 +142,7 @@ def one_round(cfg, env, stations: list[str], events: int, count: int) -> dict:
             with open(logs / f"bench-member-{n + 1}.log", "ab") as log:
                 procs.append(subprocess.Popen(argv, env=child_env, stdout=log, stderr=log,
                                               cwd=stack.REPO_DIR))  # fmt: skip
-        servers = server_pids(cfg)
-        marks = {}
+        marks: dict[str, dict] = {}
         deadline = time.monotonic() + 600
         while len(marks) < 2:
             assert time.monotonic() < deadline, "the group did not drain in 10 minutes"
@@ -147,8 +153,8 @@ def one_round(cfg, env, stations: list[str], events: int, count: int) -> dict:
                     marks[name] = {
                         "at": time.perf_counter(), "done": done,
                         "members": members_of(admin, group),
-                        "cpu": {"members": cpu_seconds([p.pid for p in procs]),
-                                **{k: cpu_seconds(v) for k, v in servers.items()}},
+                        "cpu": {"members": cpu_by_pid([p.pid for p in procs]),
+                                **{k: cpu_by_pid(v) for k, v in server_pids(cfg).items()}},
                     }  # fmt: skip
             time.sleep(0.05)
     finally:
@@ -166,7 +172,7 @@ def one_round(cfg, env, stations: list[str], events: int, count: int) -> dict:
     return {
         "rate": drained / (b["at"] - a["at"]),
         "members_seen": (a["members"], b["members"]),
-        "cpu_per_1000": {k: 1000 * (b["cpu"][k] - a["cpu"][k]) / drained for k in a["cpu"]},
+        "cpu_per_1000": {k: 1000 * cpu_used(a["cpu"][k], b["cpu"][k]) / drained for k in a["cpu"]},
     }
 
 
@@ -185,7 +191,7 @@ def run(args: list[str]) -> list[dict]:
         for count in MEMBERS:
             result = one_round(cfg, env, stations, opts.events, count)
             rounds[count].append(result)
-            cpu = ", ".join(f"{k} {v:.2f}" for k, v in result["cpu_per_1000"].items())
+            cpu = ", ".join(f"{k} {v:.3f}" for k, v in result["cpu_per_1000"].items())
             print(f"  repeat {repeat + 1}, {count} member(s): {result['rate']:7.0f} events/s"
                   f" (members seen {result['members_seen']}; CPU s per 1,000 events: {cpu})",
                   flush=True)  # fmt: skip
@@ -206,7 +212,7 @@ def run(args: list[str]) -> list[dict]:
             for k in rounds[count][0]["cpu_per_1000"]
         }
         print(f"  {count} member(s): median {medians[count]:.0f} events/s; median CPU s per"
-              f" 1,000 events: " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))  # fmt: skip
+              f" 1,000 events: " + ", ".join(f"{k} {v:.3f}" for k, v in cpu.items()))  # fmt: skip
     return rows
 
 
