@@ -6,9 +6,13 @@ shared machine falls on all of them): a topic of its own (12 partitions, like
 stations (``analytics_drain.fill``: realistic, sealed, over the last 30 days); then N
 members of a group of its own run the production worker (``services.analytics.entrypoints
 .worker.run``, its batch settings) as ``python -m bench.consumer_scaling --member ...``.
-The rate is taken from the group's committed offsets between 10% and 90% of the events, so
-the processes' start, the group's first rebalances and the tail of the last batches are
-not part of it. Beside it: the CPU seconds each kind of process used in that span (the
+The rate is taken from the group's committed offsets between 10% of the events (or, if
+later, the first moment Kafka shows all N members in a stable group) and 90%, so the
+processes' start, the group's first rebalances and the tail of the last batches are not
+part of it. The mean batch size (the members' own counters in ``worker_health``) is printed
+too: each batch has a fixed cost (a transaction, the touched stations' windows, the rankings,
+a scores event per station), shared by fewer events when the members' batches are smaller.
+Beside it: the CPU seconds each kind of process used in that span (the
 members, PostgreSQL's backends, Redis, Kafka), per 1,000 events, from /proc.
 
 Reported: the median rate of each member count over the repeats, and its ratio to the
@@ -36,6 +40,8 @@ from ops import stack
 from ops.stack import kafka as stack_kafka
 from ops.stack import postgres as stack_postgres
 from ops.stack import redis as stack_redis
+from shared import db
+from shared.consumer.health import read_figures
 from shared.kafka_io import kafka_security
 from shared.sealing import generate
 from shared.topics import TopicSpec, ensure_topics
@@ -116,8 +122,18 @@ def committed(admin: KafkaAdminClient, group: str, topic: str) -> int:
 
 
 def members_of(admin: KafkaAdminClient, group: str) -> int:
-    described = admin.describe_groups([group])
-    return len((described.get(group) or {}).get("members") or [])
+    """Members of a stable group (0 while it rebalances)."""
+    described = admin.describe_groups([group]).get(group) or {}
+    state = described.get("group_state") or described.get("state") or ""
+    if str(state).lower() != "stable":
+        return 0
+    return len(described.get("members") or [])
+
+
+def mean_batch(database_url: str, group: str) -> float:
+    with db.connection(database_url) as conn, db.transaction(conn) as cur:
+        figures = read_figures(cur, group)
+    return figures.get("events_consumed", 0.0) / max(1.0, figures.get("batches", 0.0))
 
 
 def one_round(cfg, env, stations: list[str], events: int, count: int) -> dict:
@@ -150,9 +166,11 @@ def one_round(cfg, env, stations: list[str], events: int, count: int) -> dict:
             done = committed(admin, group, topic)
             for name, share in (("from", 0.1), ("to", 0.9)):
                 if name not in marks and done >= share * events:
+                    members = members_of(admin, group)
+                    if name == "from" and members != count:
+                        continue  # not all in yet, or rebalancing: not the steady state
                     marks[name] = {
-                        "at": time.perf_counter(), "done": done,
-                        "members": members_of(admin, group),
+                        "at": time.perf_counter(), "done": done, "members": members,
                         "cpu": {"members": cpu_by_pid([p.pid for p in procs]),
                                 **{k: cpu_by_pid(v) for k, v in server_pids(cfg).items()}},
                     }  # fmt: skip
@@ -172,6 +190,7 @@ def one_round(cfg, env, stations: list[str], events: int, count: int) -> dict:
     return {
         "rate": drained / (b["at"] - a["at"]),
         "members_seen": (a["members"], b["members"]),
+        "batch": mean_batch(env["DATABASE_URL"], group),
         "cpu_per_1000": {k: 1000 * cpu_used(a["cpu"][k], b["cpu"][k]) / drained for k in a["cpu"]},
     }
 
@@ -193,7 +212,8 @@ def run(args: list[str]) -> list[dict]:
             rounds[count].append(result)
             cpu = ", ".join(f"{k} {v:.3f}" for k, v in result["cpu_per_1000"].items())
             print(f"  repeat {repeat + 1}, {count} member(s): {result['rate']:7.0f} events/s"
-                  f" (members seen {result['members_seen']}; CPU s per 1,000 events: {cpu})",
+                  f" (members seen {result['members_seen']}; mean batch {result['batch']:.0f};"
+                  f" CPU s per 1,000 events: {cpu})",
                   flush=True)  # fmt: skip
     medians = {n: statistics.median(r["rate"] for r in rounds[n]) for n in MEMBERS}
     baseline = medians[1]
