@@ -281,12 +281,11 @@ def cmd_down(cfg: stack.StackConfig, env: dict[str, str]) -> int:
 
 def cmd_status(cfg: stack.StackConfig, env: dict[str, str]) -> int:
     up = stack.status(cfg)
-    processes: dict[str, services.Service | services.Worker] = {
-        **services.SERVICES,
-        **services.WORKERS,
-    }
-    for name, process in processes.items():
-        up[name] = services.service_pid(cfg, process) is not None
+    for name, service in services.SERVICES.items():
+        up[name] = services.service_pid(cfg, service) is not None
+    for name in services.WORKERS:
+        # One line per member of its consumer group (ANALYTICS_CONSUMERS, NOTIFIER_CONSUMERS).
+        up.update(services.members_status(cfg, name, env))
     for name, running in up.items():
         print(f"{name:<10} {'running' if running else 'stopped'}")
     return 0 if all(up.values()) else 1

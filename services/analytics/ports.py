@@ -31,6 +31,10 @@ class FeedbackRepository(Protocol):
 
     def existing_stations(self, codes: Iterable[str]) -> set[str]: ...
 
+    def lock_stations(self, codes: Sequence[str]) -> None:
+        """Hold these stations' locks until the transaction ends (waiting for another
+        member's); recomputing a station's cached windows happens under them."""
+
     def all_station_codes(self) -> list[str]: ...
 
     def load_buckets(self, codes: Iterable[str], since: datetime) -> Buckets:

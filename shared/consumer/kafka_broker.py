@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kafka import KafkaConsumer
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
@@ -20,6 +21,30 @@ logger = logging.getLogger(__name__)
 COMMIT_TIMEOUT_MS = 30_000
 
 
+class LostPartitions(ConsumerRebalanceListener):
+    """Which partitions a rebalance took away. Kafka revokes (under the eager protocol,
+    every partition) and then assigns; kafka-python keeps the position of a partition that
+    comes back, so only one revoked and not assigned again is lost. Called on the consumer's
+    own thread, inside ``poll``."""
+
+    def __init__(self) -> None:
+        self.pending: set[tuple[str, int]] = set()
+        self.lost: set[tuple[str, int]] = set()
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self.pending |= {(tp.topic, tp.partition) for tp in revoked}
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.lost |= self.pending - {(tp.topic, tp.partition) for tp in assigned}
+        self.pending = set()
+
+    def take(self) -> set[tuple[str, int]]:
+        """Lost since the last call, and the revoked ones not known yet to come back."""
+        taken = self.lost | self.pending
+        self.lost = set()
+        return taken
+
+
 class KafkaBroker:
     """A member of ``group_id`` reading ``topics``. Connects when made (raises KafkaError when
     a topic does not exist): make it in ``run``, never at import."""
@@ -28,8 +53,10 @@ class KafkaBroker:
         self, bootstrap_servers: str, *, group_id: str, topics: list[str], client_id: str,
         **overrides: Any,
     ) -> None:  # fmt: skip
+        self._lost = LostPartitions()
         self.consumer: KafkaConsumer = manual_consumer(
             bootstrap_servers, group_id=group_id, topics=topics, client_id=client_id,
+            listener=self._lost,
             # A member that died (SIGKILL, power) is replaced after 10 s rather than
             # kafka-python's 45 s: until then its restarted successor consumes nothing.
             session_timeout_ms=10_000, heartbeat_interval_ms=3_000, **overrides,
@@ -54,6 +81,9 @@ class KafkaBroker:
             )
         except (CommitFailedError, KafkaTimeoutError) as refused:
             raise CommitRefused(str(refused)) from refused
+
+    def take_lost(self) -> set[tuple[str, int]]:
+        return self._lost.take()
 
     def lag(self) -> int | None:
         """Records not read yet in the assigned partitions, from what the consumer already

@@ -24,6 +24,9 @@ from shared.events import FeedbackSubmitted, Personal
 from shared.scores import WindowStats
 from shared.textkeys import KEY_VERSION, officer_key, search_key
 
+# The first key of analytics' advisory locks on stations (any fixed number of our own).
+STATION_LOCKS = 7261
+
 _COLUMNS = (
     "event_id, station_code, qr_version, submitted_at, rating, complaint_date, complaint_type,"
     " officer_name, comments, cleanliness, staff_available, staff_helped, problem_resolved,"
@@ -116,6 +119,16 @@ class PostgresFeedback:
             page_size=len(unique), fetch=True,
         )  # fmt: skip
         return int(rows[0][0])
+
+    def lock_stations(self, codes: Sequence[str]) -> None:
+        """Transaction-scoped advisory locks, one per station (keyed by hashtext of the code
+        under analytics' own namespace), taken in one order so two members never deadlock;
+        a collision of two codes' hashes only makes them share a lock."""
+        self.cur.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, k)) FROM"
+            " (SELECT DISTINCT hashtext(c) AS k FROM unnest(%s::text[]) AS c ORDER BY k) AS s",
+            (STATION_LOCKS, list(codes)),
+        )
 
     def existing_stations(self, codes: Iterable[str]) -> set[str]:
         self.cur.execute("SELECT code FROM stations WHERE code = ANY(%s)", (list(codes),))

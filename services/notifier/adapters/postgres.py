@@ -57,11 +57,12 @@ class PostgresAlertsRepository:
         )
         return self.cur.rowcount == 1
 
-    def latest_scores(self, station_code: str) -> tuple[datetime, dict[str, WindowStats]] | None:
-        self.cur.execute(
-            "SELECT computed_at, windows FROM notifier_station_scores WHERE station_code = %s",
-            (station_code,),
-        )
+    def latest_scores(
+        self, station_code: str, *, lock: bool = False
+    ) -> tuple[datetime, dict[str, WindowStats]] | None:
+        """The station's kept scores; with ``lock``, its row is held until the transaction
+        ends (what ``save_scores`` takes too), so two members never judge it at once."""
+        self.cur.execute(_LATEST_LOCKED if lock else _LATEST, (station_code,))
         row = self.cur.fetchone()
         if row is None:
             return None
@@ -223,6 +224,10 @@ class PostgresAlertsRepository:
             "SELECT min(next_attempt_at) FROM alert_deliveries WHERE status = 'pending'"
         )
         return _first(self.cur)
+
+
+_LATEST = "SELECT computed_at, windows FROM notifier_station_scores WHERE station_code = %s"
+_LATEST_LOCKED = _LATEST + " FOR UPDATE"
 
 
 def _first(cur: psycopg2.extensions.cursor) -> Any:
