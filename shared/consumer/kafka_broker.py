@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from kafka import KafkaConsumer
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
+from kafka.errors import CommitFailedError, KafkaConnectionError, KafkaError, KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from shared.consumer.broker import CommitRefused
@@ -64,7 +65,15 @@ class KafkaBroker:
         self._next: dict[tuple[str, int], int] = {}
 
     def poll(self, timeout_s: float, max_records: int) -> list[Record]:
-        polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        try:
+            polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        except KafkaConnectionError:
+            # The broker of the group's coordinator died (a node of a cluster killed): the
+            # consumer finds the new coordinator on its next poll. Nothing was read, so
+            # nothing is lost; the process must not exit over it.
+            logger.warning("Kafka connection lost while polling; polling again", exc_info=True)
+            time.sleep(min(timeout_s, 0.5))
+            return []
         records = [record for batch in polled.values() for record in batch]
         for record in records:
             self._next[(record.topic, record.partition)] = record.offset + 1
