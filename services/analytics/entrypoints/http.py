@@ -19,9 +19,9 @@ from prometheus_client.registry import Collector
 from werkzeug.exceptions import Forbidden, NotFound
 
 from services.analytics import metrics
+from services.analytics.adapters.directions_postgres import PostgresDirections
 from services.analytics.adapters.postgres_inbox import PostgresInbox
 from services.analytics.adapters.postgres_officers import PostgresOfficers
-from services.analytics.adapters.directions_postgres import PostgresDirections
 from services.analytics.adapters.postgres_reads import PostgresIdentities, PostgresReads
 from services.analytics.adapters.redis import ScoresCache
 from services.analytics.config import AnalyticsConfig

@@ -257,6 +257,8 @@ def _officer_paths(spec: Any) -> None:
     spec.path(path="/api/v1/admin/stations/{code}/officers/split", parameters=[_CODE],
               operations=change("Split a name out into an officer of its own (audited)",
                                 "Split"))  # fmt: skip
+
+
 _ID_PARAM = {"name": "direction_id", "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 1}}  # fmt: skip
 _KIND_PARAM = {"name": "kind", "in": "path", "required": True,
