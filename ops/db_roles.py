@@ -76,7 +76,11 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         "direction_deliveries": (
             "SELECT (direction_id, recipient_role, station_code, channel, status, sent_at)",
         ),
-        "alerts": ("SELECT (id, station_code, rule, status, level, raised_at)",),
+        # ... and the weekly digest (services/analytics/digest): alerts still open at a week's end
+        "alerts": (
+            "SELECT (id, station_code, rule, status, level, raised_at, acknowledged_at,"
+            " resolved_at)",
+        ),
     },
     CONSUMER: {
         "stations": ("SELECT",),

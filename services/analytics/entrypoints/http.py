@@ -25,6 +25,7 @@ from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy
 from services.analytics.entrypoints.api import api_blueprint
 from services.analytics.entrypoints.audit import audit_blueprint
+from services.analytics.entrypoints.digest_pages import digest_blueprint
 from services.analytics.entrypoints.identity import identity_blueprint
 from services.analytics.entrypoints.openapi import openapi_blueprint
 from services.analytics.entrypoints.pages import pages_blueprint
@@ -89,6 +90,7 @@ def create_app(
     app.register_blueprint(pages_blueprint(reads))
     app.register_blueprint(identity_blueprint(reads))
     app.register_blueprint(audit_blueprint())
+    app.register_blueprint(digest_blueprint(reads))
     app.register_blueprint(openapi_blueprint())
     # As the kit answers any HTTP error: a page for a browser, {"error"} for a program.
     app.register_error_handler(
