@@ -70,7 +70,11 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         # records an action on (read only; the notifier owns them)
         "station_actions": ("SELECT", "INSERT"),
         "feedback_callbacks": ("SELECT", "INSERT"),
-        "alerts": ("SELECT (id, station_code, rule, status, level, raised_at)",),
+        # ... and the weekly digest (services/analytics/digest): alerts still open at a week's end
+        "alerts": (
+            "SELECT (id, station_code, rule, status, level, raised_at, acknowledged_at,"
+            " resolved_at)",
+        ),
         # the admin's merges and splits of officers' names (entrypoints/officers.py)
         "officer_aliases": ("SELECT", "INSERT", "UPDATE"),
         # directions (services/analytics/adapters/directions_postgres.py): recorded, read,

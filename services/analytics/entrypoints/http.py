@@ -29,6 +29,7 @@ from services.analytics.domain import RankingPolicy
 from services.analytics.entrypoints.api import api_blueprint
 from services.analytics.entrypoints.audit import audit_blueprint
 from services.analytics.entrypoints.directions import directions_blueprint
+from services.analytics.entrypoints.digest_pages import digest_blueprint
 from services.analytics.entrypoints.identity import identity_blueprint
 from services.analytics.entrypoints.inbox import inbox_blueprint
 from services.analytics.entrypoints.officers import officers_blueprint
@@ -108,6 +109,7 @@ def create_app(
         app.register_blueprint(
             directions_blueprint(reads, PostgresDirections(reads.database), settings)
         )
+    app.register_blueprint(digest_blueprint(reads))
     app.register_blueprint(openapi_blueprint())
     # As the kit answers any HTTP error: a page for a browser, {"error"} for a program.
     app.register_error_handler(
