@@ -139,6 +139,17 @@ class ScoresSource(Protocol):
     def ping(self) -> bool: ...
 
 
+class TextKeyStore(Protocol):
+    """Feedback stored without officer and comment keys, or under older rules
+    (``shared.textkeys.KEY_VERSION``), given them a batch at a time."""
+
+    def rekey_batch(self, limit: int) -> int:
+        """Keys for up to ``limit`` stale rows; how many were done (0: none is left)."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class InboxStore(Protocol):
     """The inbox's reads and the actions police record (``adapters.postgres_inbox``); never
     a name or a number. Raises ReadsUnavailable when the database cannot be reached."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import psycopg2.extras
 
+from services.analytics.ports import TextKeyStore
 from shared import db
 from shared.textkeys import KEY_VERSION, officer_key, search_key
 
@@ -47,7 +48,7 @@ class PostgresTextKeys:
         self._connection.close()
 
 
-def rekey_feedback(store: PostgresTextKeys, batch_rows: int, max_batches: int) -> int:
+def rekey_feedback(store: TextKeyStore, batch_rows: int, max_batches: int) -> int:
     """Up to ``max_batches`` batches; how many rows got their keys."""
     done = 0
     for _ in range(max_batches):

@@ -28,8 +28,8 @@ from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy
 from services.analytics.entrypoints.api import api_blueprint
 from services.analytics.entrypoints.audit import audit_blueprint
-from services.analytics.entrypoints.directions import directions_blueprint
 from services.analytics.entrypoints.digest_pages import digest_blueprint
+from services.analytics.entrypoints.directions import directions_blueprint
 from services.analytics.entrypoints.identity import identity_blueprint
 from services.analytics.entrypoints.inbox import inbox_blueprint
 from services.analytics.entrypoints.officers import officers_blueprint

@@ -30,6 +30,7 @@ from services.analytics.adapters.redis import ScoresCache
 from services.analytics.adapters.text_keys import PostgresTextKeys, rekey_feedback
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy, hour_of
+from services.analytics.ports import TextKeyStore
 from services.analytics.usecases import Deps, process_batch, rebuild, refresh_moved
 from services.analytics.usecases.purge import PersonalDataStore, purge_personal_data
 from shared import db, logs
@@ -100,12 +101,13 @@ class FeedbackWorker:
         broker: ConsumerBroker | None = None,
         health: Health | None = None,
         personal: PersonalDataStore | None = None,
+        text_keys: TextKeyStore | None = None,
     ) -> None:
         self.config, self.deps = config, deps
         self.personal = personal or PostgresPersonalData(
             config.connections.database_url, config.group_id
         )
-        self.text_keys = PostgresTextKeys(config.connections.database_url)
+        self.text_keys = text_keys or PostgresTextKeys(config.connections.database_url)
         self.stopping = deps.retry.stopping
         self.health = health or HealthReporter(
             lambda: db.connect(config.connections.database_url, application_name="analytics"),
