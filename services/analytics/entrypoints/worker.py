@@ -100,12 +100,13 @@ class FeedbackWorker:
         broker: ConsumerBroker | None = None,
         health: Health | None = None,
         personal: PersonalDataStore | None = None,
+        text_keys: PostgresTextKeys | None = None,
     ) -> None:
         self.config, self.deps = config, deps
         self.personal = personal or PostgresPersonalData(
             config.connections.database_url, config.group_id
         )
-        self.text_keys = PostgresTextKeys(config.connections.database_url)
+        self.text_keys = text_keys or PostgresTextKeys(config.connections.database_url)
         self.stopping = deps.retry.stopping
         self.health = health or HealthReporter(
             lambda: db.connect(config.connections.database_url, application_name="analytics"),
