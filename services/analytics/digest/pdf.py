@@ -91,7 +91,7 @@ def render(digest: Digest, fonts: Path = FONT_DIR) -> bytes:
         " ranking at the week's start and end (place in the city)",
         size=8.5,
     )
-    widths = [54, 26, 24, 10, 26, 28, 22]
+    widths: list[float] = [54, 26, 24, 10, 26, 28, 22]
     pdf.row(["थाना · Station", "स्थान पहले · Before", "स्थान अब · Now", "±",
              "स्कोर अब · Score", "स्कोर पहले · Before", "सप्ताह · Week"], widths,
             bold=True)  # fmt: skip
