@@ -63,6 +63,9 @@ class PoliceLinks:
             items.append(("स्कोर · Scores", self.home(principal)))
             items.append(("इनबॉक्स · Inbox", self.analytics + "/inbox"))
             items.append(("अलर्ट · Alerts", self.notifier + "/alerts"))
+            items.append(("निर्देश · Directions", self.analytics + "/directions"))
+        if principal.role in CITY_WIDE or principal.role in ZONE_ROLES:
+            items.append(("साप्ताहिक सार · Digest", self.analytics + "/digest"))
         if principal.role in CITY_WIDE:
             items.append(("ऑडिट · Audit log", self.analytics + "/audit"))
         if principal.role is Role.ADMIN:
