@@ -120,6 +120,8 @@ class NotifierConfig:
             commissioner_mobile=e.str("NOTIFIER_COMMISSIONER_MOBILE", ""),
             log_level=e.str("LOG_LEVEL", "INFO"),
         )
+        if config.directions_check_s <= 0:
+            raise ConfigError("NOTIFIER_DIRECTIONS_CHECK_EVERY_S must be more than 0")
         return replace(config, **overrides)
 
 

@@ -10,11 +10,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from services.notifier.config import NotifierConfig
 from services.notifier.ports import DueDelivery, Outgoing, OverdueDirection, Senders
 from services.notifier.usecases import deliver_due
 from services.notifier.usecases.overdue import notice_overdue
-from shared.config import Connections
+from shared.config import ConfigError, Connections
 from shared.events import Contact, Station
 
 TODAY = date(2026, 12, 2)
@@ -246,3 +248,10 @@ def test_the_settings_come_from_the_environment(tmp_path):
         {"DATABASE_URL": "postgresql://x", "QR_SIGNING_KEY": "k" * 40}
     )
     assert default.directions_check_s == 300.0 and default.commissioner_email == ""
+
+
+def test_a_check_interval_of_zero_is_refused():
+    env = {"DATABASE_URL": "postgresql://x", "QR_SIGNING_KEY": "k" * 40,
+           "NOTIFIER_DIRECTIONS_CHECK_EVERY_S": "0"}  # fmt: skip
+    with pytest.raises(ConfigError, match="NOTIFIER_DIRECTIONS_CHECK_EVERY_S"):
+        NotifierConfig.from_env(env)
