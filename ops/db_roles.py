@@ -109,9 +109,15 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         "notifier_station_scores": ("SELECT", "INSERT", "UPDATE"),
         # overdue directions (services/notifier/adapters/directions_postgres.py): noticed once
         "directions": ("SELECT",),
-        "direction_reports": ("SELECT (direction_id, station_code, kind)",),
+        "direction_reports": ("SELECT (direction_id, station_code, kind, reported_at)",),
         "direction_overdue_notices": ("SELECT", "INSERT"),
         "direction_deliveries": ("SELECT", "INSERT", "UPDATE"),
+        # the weekly digest's email (services/notifier/digest_mail.py): its outbox, and what
+        # the digest is built from: feedback facts (no names, numbers or words), the registry
+        "digest_emails": ("SELECT", "INSERT", "UPDATE"),
+        "feedback": ("SELECT (station_code, submitted_at, rating)",),
+        "stations": ("SELECT (code, name_en, name_hi, zone, active)",),
+        "zones": ("SELECT (code, name_en, name_hi, dcp_email)",),
         **_HEALTH,
     },
     OPS: dict(_GATE),

@@ -149,6 +149,15 @@ class PermanentFailure(DeliveryFailure):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (the weekly digest's PDF)."""
+
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One message for one recipient on one channel."""
 
@@ -157,6 +166,7 @@ class Outgoing:
     address: str
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()  # email only
 
 
 class Sender(Protocol):

@@ -26,12 +26,14 @@ import psycopg2
 from kafka.errors import KafkaError
 
 from services.notifier.adapters.console import ConsoleSender
+from services.notifier.adapters.digest_postgres import PostgresDigestOutbox
 from services.notifier.adapters.directions_postgres import PostgresDirections
 from services.notifier.adapters.postgres import PostgresAlerts
 from services.notifier.adapters.sms import HttpSmsSender
 from services.notifier.adapters.smtp import SmtpSender
 from services.notifier.adapters.stations import FeedDirectory, build_directory
 from services.notifier.config import NotifierConfig, SmsGateway, SmtpServer
+from services.notifier.digest_mail import DigestMailer, DigestMailSettings, check, send_due
 from services.notifier.ports import Senders
 from services.notifier.usecases import Deps, deliver_due, handle_records, tick
 from services.notifier.usecases.overdue import notice_overdue
@@ -121,11 +123,27 @@ class ScoresWorker:
             self.sender.wake()
 
 
+def digest_mailer(
+    config: NotifierConfig, settings: DigestMailSettings, senders: Senders, stop: threading.Event
+) -> tuple[DigestMailer, PostgresDigestOutbox]:
+    """The weekly digest's timer thread (``digest_mail``) and its outbox connection."""
+    url = config.connections.database_url
+    outbox = PostgresDigestOutbox(lambda: db.connect(url, application_name="notifier-digest"))
+
+    def step() -> None:
+        check(outbox, settings, utc_now())
+        while send_due(outbox, settings, config.delivery, senders.email, utc_now):
+            pass
+
+    return DigestMailer(step, settings.check_every_s, stop), outbox
+
+
 def run(
     config: NotifierConfig,
     stop: threading.Event | None = None,
     senders: Senders | None = None,
     group: str = GROUP,
+    digest: DigestMailSettings | None = None,
 ) -> None:
     """Consume, decide, tick and send until ``stop`` is set."""
     stop = stop or threading.Event()
@@ -137,6 +155,9 @@ def run(
     dlq = AckedSender(kafka, timeout_s=5.0, client_id="notifier-dlq")
     directions = PostgresDirections(lambda: db.connect(url, application_name="notifier"))
     sender = SenderThread(config, senders, stop)
+    mailer, digest_outbox = digest_mailer(
+        config, digest or DigestMailSettings.from_env(), senders, stop
+    )
     worker = ScoresWorker(
         alerts, Deps(config=config, directory=directory), sender, directions, directory
     )
@@ -154,10 +175,13 @@ def run(
     )  # fmt: skip
     try:
         sender.start()
+        mailer.start()
         loop.run()
     finally:
         stop.set()
         sender.join(timeout=config.delivery.timeout_s + 5)
+        mailer.join(timeout=config.delivery.timeout_s + 5)
+        digest_outbox.close()
         dlq.close()
         alerts.close()
         directions.close()
