@@ -40,14 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
-from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import TopicAlreadyExistsError
 
 from ops import services
 from shared import db
 from shared.kafka_io import kafka_security
 from shared.signing import sign
-from shared.topics import BY_NAME, FEEDBACK_TOPIC
+from shared.topics import BY_NAME, FEEDBACK_TOPIC, TopicSpec, ensure_topics
 
 REPO = Path(__file__).resolve().parents[1]
 LUA_SCRIPT = REPO / "bench" / "post_feedback.lua"
@@ -257,28 +255,10 @@ class TopicCount:
 
 
 def ensure_publish_topic(bootstrap_servers: str) -> None:
-    """The bare publisher's topic, with the feedback topic's partitions, the cluster's
-    replication and an hour's retention (nothing reads it)."""
-    admin = KafkaAdminClient(
-        bootstrap_servers=bootstrap_servers, client_id="bench", **kafka_security()
-    )
-    try:
-        if PUBLISH_TOPIC in set(admin.list_topics()):
-            return
-        replicas = len(admin.describe_cluster()["brokers"])
-        with contextlib.suppress(TopicAlreadyExistsError):
-            admin.create_topics(
-                [
-                    NewTopic(
-                        PUBLISH_TOPIC,
-                        num_partitions=BY_NAME[FEEDBACK_TOPIC].partitions,
-                        replication_factor=min(3, replicas),
-                        topic_configs={"retention.ms": str(3_600_000)},
-                    )
-                ]
-            )
-    finally:
-        admin.close()
+    """The bare publisher's topic, with the feedback topic's partitions and a day's retention
+    (nothing reads it), made as every topic of the system is made."""
+    spec = TopicSpec(PUBLISH_TOPIC, BY_NAME[FEEDBACK_TOPIC].partitions, retention_days=1)
+    ensure_topics(bootstrap_servers, topics=(spec,), client_id="bench")
 
 
 def _signed_code(env: dict[str, str]) -> list[str]:

@@ -70,13 +70,14 @@ def connected(address: str) -> Iterator[Wire]:
         yield Wire(sock)
 
 
-def describe_acls(wire: Wire) -> list[str]:
-    """Every ACL's resource name, as the controller lists them."""
+def describe_acls(wire: Wire, principal: str | None = None) -> list[str]:
+    """Every ACL's resource name (of ``principal``'s ACLs only, if given), as the controller
+    lists them."""
     request = DescribeAclsRequest(
         resource_type_filter=ANY,
         resource_name_filter=None,
         pattern_type_filter=ANY,
-        principal_filter=None,
+        principal_filter=principal,
         host_filter=None,
         operation=ANY,
         permission_type=ANY,

@@ -15,11 +15,8 @@ import pytest
 
 from ops.stack.kafka_users import CONTROLLER, PRINCIPALS, password_key
 from tests.kafka_wire import (
-    ANY,
     INTRUDER,
     Closed,
-    DescribeAclsRequest,
-    DescribeAclsResponse,
     connected,
     describe_acls,
     grant_intruder,
@@ -50,16 +47,7 @@ def test_a_client_without_credentials_cannot_grant_itself_a_topic_on_the_control
         grant_intruder(wire)
     with connected(controller) as wire:
         assert wire.log_in(CONTROLLER, infra[password_key(CONTROLLER)]) == 0
-        request = DescribeAclsRequest(
-            resource_type_filter=ANY,
-            resource_name_filter=None,
-            pattern_type_filter=ANY,
-            principal_filter=INTRUDER,
-            host_filter=None,
-            operation=ANY,
-            permission_type=ANY,
-        )
-        assert wire.ask(request, DescribeAclsResponse, 1).resources == []
+        assert describe_acls(wire, INTRUDER) == []
 
 
 def test_a_wrong_controller_password_is_refused(infra, controller):
