@@ -103,7 +103,13 @@ def prepare(cfg: stack.StackConfig, env: dict[str, str]) -> None:
         if env.get(key):
             os.environ[key] = env[key]
     stack.start_all(cfg)
-    created = ensure_topics(env.get("KAFKA_BOOTSTRAP_SERVERS") or "127.0.0.1:9092")
+    # A cluster's topics on all three nodes, two in sync for a write (ops/stack/kafka.py).
+    replicas, min_insync = stack.replication(cfg)
+    created = ensure_topics(
+        env.get("KAFKA_BOOTSTRAP_SERVERS") or "127.0.0.1:9092",
+        replication_factor=replicas,
+        min_insync_replicas=min_insync,
+    )
     print(f"topics: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
     database_url = env["DATABASE_URL"]
     applied = migrate(database_url)
@@ -187,6 +193,9 @@ def sample_form_url(env: dict[str, str], station_code: str = "GGN-SADAR") -> str
 def service_env(cfg: stack.StackConfig) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("KAFKA_BOOTSTRAP_SERVERS", f"{cfg.kafka_host}:{cfg.kafka_port}")
+    if cfg.kafka_brokers > 1:
+        # Every node, so that a client starts (and the ops page looks) with any one down.
+        env["KAFKA_BOOTSTRAP_SERVERS"] = cfg.kafka_bootstrap
     env.setdefault(
         "DATABASE_URL",
         f"postgresql://{cfg.postgres_user}:{cfg.postgres_password}@"
@@ -280,13 +289,12 @@ def cmd_down(cfg: stack.StackConfig, env: dict[str, str]) -> int:
 
 
 def cmd_status(cfg: stack.StackConfig, env: dict[str, str]) -> int:
-    up = stack.status(cfg)
-    processes: dict[str, services.Service | services.Worker] = {
-        **services.SERVICES,
-        **services.WORKERS,
-    }
-    for name, process in processes.items():
-        up[name] = services.service_pid(cfg, process) is not None
+    up = stack.status(cfg)  # the nodes of the cluster that ``up`` last started
+    for name, service in services.SERVICES.items():
+        up[name] = services.service_pid(cfg, service) is not None
+    for name in services.WORKERS:
+        # One line per member of its consumer group (ANALYTICS_CONSUMERS, NOTIFIER_CONSUMERS).
+        up.update(services.members_status(cfg, name, env))
     for name, running in up.items():
         print(f"{name:<10} {'running' if running else 'stopped'}")
     return 0 if all(up.values()) else 1
@@ -403,7 +411,13 @@ def cmd_bench(cfg: stack.StackConfig, env: dict[str, str], bench_args: list[str]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pratikriya", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start everything and print the URLs")
+    up = sub.add_parser("up", help="start everything and print the URLs")
+    up.add_argument(
+        "--brokers",
+        type=int,
+        choices=stack.KAFKA_BROKER_COUNTS,
+        help="Kafka nodes: 1 (default) or 3, a cluster on loopback (KAFKA_BROKERS)",
+    )
     sub.add_parser("down", help="stop everything")
     sub.add_parser("status", help="what is running")
     sub.add_parser("credentials", help="where the keys are, and a working form URL")
@@ -429,7 +443,15 @@ def main(argv: list[str] | None = None) -> int:
         return command.main(unknown)
     if unknown and args.command not in ("test", "bench"):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    cfg = stack.StackConfig.from_env()
+    if args.command == "up" and args.brokers is not None:
+        os.environ["KAFKA_BROKERS"] = str(args.brokers)
+    try:
+        cfg = stack.StackConfig.from_env()
+    except stack.StackError as exc:
+        print(f"pratikriya: {exc}", file=sys.stderr)
+        return 2
+    if args.command in ("status", "down", "credentials") and not os.environ.get("KAFKA_BROKERS"):
+        cfg = stack.recorded_brokers(cfg)  # what the last ``up`` started
     env = service_env(cfg)
     try:
         if args.command in ("accounts", "tokens"):

@@ -66,10 +66,32 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         # the feedback cell's reveal of one event (services/analytics/entrypoints/identity.py)
         "feedback_personal": ("SELECT (event_id, name, mobile, purged_at)",),
         "worker_health": ("SELECT",),
+        # the inbox's actions and call backs (entrypoints/inbox.py), and the alerts an SHO
+        # records an action on (read only; the notifier owns them)
+        "station_actions": ("SELECT", "INSERT"),
+        "feedback_callbacks": ("SELECT", "INSERT"),
+        # ... and the weekly digest (services/analytics/digest): alerts still open at a week's end
+        "alerts": (
+            "SELECT (id, station_code, rule, status, level, raised_at, acknowledged_at,"
+            " resolved_at)",
+        ),
+        # the admin's merges and splits of officers' names (entrypoints/officers.py)
+        "officer_aliases": ("SELECT", "INSERT", "UPDATE"),
+        # directions (services/analytics/adapters/directions_postgres.py): recorded, read,
+        # acknowledged and reported on; the alerts a direction may rest on, without numbers
+        "directions": ("SELECT", "INSERT"),
+        "direction_feedback": ("SELECT", "INSERT"),
+        "direction_alerts": ("SELECT", "INSERT"),
+        "direction_reports": ("SELECT", "INSERT"),
+        "direction_overdue_notices": ("SELECT",),
+        "direction_deliveries": (
+            "SELECT (direction_id, recipient_role, station_code, channel, status, sent_at)",
+        ),
     },
     CONSUMER: {
         "stations": ("SELECT",),
-        "feedback": ("SELECT", "INSERT"),  # INSERT ... RETURNING
+        # INSERT ... RETURNING; the keys of rows stored before them (adapters/text_keys.py)
+        "feedback": ("SELECT", "INSERT", "UPDATE (officer_key, comment_key, text_key_version)"),
         # ON CONFLICT (event_id) reads the key column; the names and numbers it cannot read
         # the purge (services/analytics/adapters/purge.py) blanks names, numbers and hashes
         "feedback_personal": (
@@ -85,6 +107,17 @@ GRANTS: dict[str, dict[str, Privileges]] = {
         "alerts": ("SELECT", "INSERT", "UPDATE"),
         "alert_deliveries": ("SELECT", "INSERT", "UPDATE"),
         "notifier_station_scores": ("SELECT", "INSERT", "UPDATE"),
+        # overdue directions (services/notifier/adapters/directions_postgres.py): noticed once
+        "directions": ("SELECT",),
+        "direction_reports": ("SELECT (direction_id, station_code, kind, reported_at)",),
+        "direction_overdue_notices": ("SELECT", "INSERT"),
+        "direction_deliveries": ("SELECT", "INSERT", "UPDATE"),
+        # the weekly digest's email (services/notifier/digest_mail.py): its outbox, and what
+        # the digest is built from: feedback facts (no names, numbers or words), the registry
+        "digest_emails": ("SELECT", "INSERT", "UPDATE"),
+        "feedback": ("SELECT (station_code, submitted_at, rating)",),
+        "stations": ("SELECT (code, name_en, name_hi, zone, active)",),
+        "zones": ("SELECT (code, name_en, name_hi, dcp_email)",),
         **_HEALTH,
     },
     OPS: dict(_GATE),

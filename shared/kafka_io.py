@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 
 logger = logging.getLogger(__name__)
@@ -63,10 +64,11 @@ def durable_producer(
 
 
 def manual_consumer(
-    bootstrap_servers: str, *, group_id: str, topics: list[str], client_id: str, **overrides
-) -> KafkaConsumer:
+    bootstrap_servers: str, *, group_id: str, topics: list[str], client_id: str,
+    listener: ConsumerRebalanceListener | None = None, **overrides,
+) -> KafkaConsumer:  # fmt: skip
     """A consumer in ``group_id`` that never commits by itself: the caller commits offsets
-    after the work they cover is durable."""
+    after the work they cover is durable. ``listener`` hears of the group's rebalances."""
     settings = {
         "bootstrap_servers": bootstrap_servers,
         "group_id": group_id,
@@ -86,5 +88,5 @@ def manual_consumer(
         if not consumer.partitions_for_topic(topic):
             consumer.close()
             raise KafkaError(f"topic {topic} does not exist or has no partitions")
-    consumer.subscribe(topics)
+    consumer.subscribe(topics, listener=listener)
     return consumer

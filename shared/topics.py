@@ -79,8 +79,10 @@ def ensure_topics(
     replication_factor: int = 1,
     topics: tuple[TopicSpec, ...] = TOPICS,
     client_id: str = "pratikriya-setup",
+    min_insync_replicas: int = 1,
 ) -> list[str]:
-    """Create the topics that do not exist yet; returns the names created now."""
+    """Create the topics that do not exist yet; returns the names created now. On a cluster
+    (replication factor 3) ``min_insync_replicas`` 2 makes an acks=all write wait for two."""
     admin = KafkaAdminClient(
         bootstrap_servers=bootstrap_servers, client_id=client_id, **kafka_security()
     )
@@ -96,7 +98,14 @@ def ensure_topics(
                             spec.name,
                             num_partitions=spec.partitions,
                             replication_factor=replication_factor,
-                            topic_configs=spec.config,
+                            topic_configs={
+                                **spec.config,
+                                **(
+                                    {"min.insync.replicas": str(min_insync_replicas)}
+                                    if min_insync_replicas > 1
+                                    else {}
+                                ),
+                            },
                         )
                     ]
                 )

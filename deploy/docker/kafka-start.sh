@@ -28,6 +28,10 @@
 # every interface of the container), PRATIKRIYA_KAFKA_PORTS ("9092 29092 9093": client, host
 # and controller ports), PRATIKRIYA_KAFKA_HOST_ADDRESS (localhost:9092: the host listener's
 # advertised address). tests/integration/test_compose_kafka.py runs it on Kafka's jars.
+# A cluster (docker-compose.yml's profile `cluster`): PRATIKRIYA_KAFKA_NODE_ID (1),
+# PRATIKRIYA_KAFKA_VOTERS (1@<name>:<controller port>: every node's id@name:port) and
+# PRATIKRIYA_KAFKA_REPLICATION (1; 3: the topics, the internal ones too, on three nodes with
+# min.insync.replicas 2, as ./pratikriya up --brokers 3 does, ops/stack/kafka.py).
 set -eu
 
 fail() {
@@ -60,6 +64,14 @@ host_address=${PRATIKRIYA_KAFKA_HOST_ADDRESS:-localhost:9092}
 set -- ${PRATIKRIYA_KAFKA_PORTS:-9092 29092 9093}
 [ "$#" -eq 3 ] || fail "PRATIKRIYA_KAFKA_PORTS must be three ports: client, host, controller"
 client_port=$1 host_port=$2 controller_port=$3
+node_id=${PRATIKRIYA_KAFKA_NODE_ID:-1}
+voters=${PRATIKRIYA_KAFKA_VOTERS:-$node_id@$name:$controller_port}
+replication=${PRATIKRIYA_KAFKA_REPLICATION:-1}
+case "$replication" in
+    1) min_isr=1 ;;
+    3) min_isr=2 ;;
+    *) fail "PRATIKRIYA_KAFKA_REPLICATION must be 1 or 3" ;;
+esac
 
 scram="org.apache.kafka.common.security.scram.ScramLoginModule required"
 scram="$scram username=\"admin\" password=\"$admin_password\";"
@@ -73,8 +85,8 @@ props="$conf/pratikriya.properties"
 cat > "$props" <<EOF
 # Written by deploy/docker/kafka-start.sh at every start of the container; edit that script.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@$name:$controller_port
+node.id=$node_id
+controller.quorum.voters=$voters
 listeners=CLIENT://$listen:$client_port,HOST://$listen:$host_port,CONTROLLER://$listen:$controller_port
 advertised.listeners=CLIENT://$name:$client_port,HOST://$host_address
 controller.listener.names=CONTROLLER
@@ -93,13 +105,20 @@ allow.everyone.if.no.acl.found=false
 log.dirs=$data
 num.partitions=1
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+offsets.topic.replication.factor=$replication
+transaction.state.log.replication.factor=$replication
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$replication
+share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
 EOF
+if [ "$replication" -gt 1 ]; then
+    cat >> "$props" <<EOF
+default.replication.factor=$replication
+min.insync.replicas=$min_isr
+unclean.leader.election.enable=false
+EOF
+fi
 
 cat > "$conf/pratikriya-admin.properties" <<EOF
 security.protocol=SASL_PLAINTEXT

@@ -133,7 +133,13 @@ def main() -> int:
     role_passwords = db_passwords()
     superuser_password = _required("POSTGRES_SUPERUSER_PASSWORD")
 
-    created = ensure_topics(kafka)
+    # The profile `cluster`: three replicas, two in sync for a write (as up --brokers 3).
+    replicas = int(os.environ.get("KAFKA_REPLICATION") or "1")
+    if replicas not in (1, 3):
+        sys.exit(f"setup: KAFKA_REPLICATION is {replicas}: 1 (one node) or 3 (the cluster)")
+    created = ensure_topics(
+        kafka, replication_factor=replicas, min_insync_replicas=2 if replicas == 3 else 1
+    )
     print(f"topics: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
     kafka_users.ensure_principals(kafka, kafka_known)
     print(f"kafka users: {', '.join(kafka_users.PRINCIPALS)}, each with its own ACLs")

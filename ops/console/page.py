@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import redis
+from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 from markupsafe import Markup
 
@@ -29,6 +30,7 @@ from ops.lag.metrics import dead_letter_counts
 from ops.lag.reader import PartitionSample
 from ops.lag.status import judge_groups
 from shared.india import INDIA
+from shared.kafka_io import kafka_security
 
 logger = logging.getLogger(__name__)
 GROUP_LABELS = {"analytics": ("विश्लेषण", "analytics: feedback into scores"),
@@ -119,7 +121,12 @@ def page_model(config: OpsConfig, history: LagHistory,
         ), strict=True))  # fmt: skip
     kafka_ok = bool(last and last.ok and now - last.at <= 3 * config.sample_every_s)
     # No history at all (Redis down): ask Kafka now rather than call it failing.
-    servers = {"kafka": kafka_ok if last else _kafka_answers(config), **local_checks()}
+    servers = {"kafka": kafka_ok if last else _kafka_answers(config)}
+    # A cluster (./pratikriya up --brokers 3): one row per node, "kafka <address>".
+    servers.update(
+        {f"kafka {a}": up for a, up in kafka_node_states(config.kafka_bootstrap_servers).items()}
+    )
+    servers.update(local_checks())
     return {
         "groups": groups,
         "services": answers,
@@ -131,6 +138,31 @@ def page_model(config: OpsConfig, history: LagHistory,
         and not any((last.dead_letters if last else {}).values())
         and all(a["ok"] for a in answers.values()) and all(servers.values()),
     }  # fmt: skip
+
+
+def kafka_node_states(bootstrap: str) -> dict[str, bool]:
+    """Of a cluster (KAFKA_BOOTSTRAP_SERVERS names more than one node): each address, and
+    whether the cluster's metadata has a broker there that is not fenced (a node that is
+    down, or whose heartbeats stopped, is not). Nothing for a single broker."""
+    addresses = [a.strip() for a in bootstrap.split(",") if a.strip()]
+    if len(addresses) < 2:
+        return {}
+    try:
+        client = KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            client_id="ops-page",
+            request_timeout_ms=3000,
+            **kafka_security(),
+        )
+        try:
+            found = client.describe_cluster()
+        finally:
+            client.close()
+    except (KafkaError, OSError):
+        logger.warning("ops page: the Kafka cluster's metadata is unavailable", exc_info=True)
+        return dict.fromkeys(addresses, False)
+    live = {f"{b['host']}:{b['port']}" for b in found["brokers"] if not b.get("is_fenced")}
+    return {address: address in live for address in addresses}
 
 
 def _kafka_answers(config: OpsConfig) -> bool:

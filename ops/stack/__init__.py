@@ -4,7 +4,7 @@ All state lives under one data folder (default ``<repo>/.data``, env ``PRATIKRIY
 
     <data>/run/            pid files and locks
     <data>/logs/           console output of the servers we start ourselves
-    <data>/kafka/          the broker (ops/stack/kafka.py)
+    <data>/kafka/          the broker (ops/stack/kafka.py); a cluster's nodes in kafka/cluster/
     <data>/postgres/       the cluster (ops/stack/postgres.py)
     <data>/redis/          append-only files (ops/stack/redis.py)
 
@@ -17,28 +17,42 @@ Command line: ``python -m ops.stack up|down|status``. This package's names are t
 run command, ops/services.py and the tests use; each server's details stay in its module.
 """
 
-from ops.stack.config import REPO_DIR, StackConfig, StackError
-from ops.stack.kafka import ensure_kafka_jars, kafka_running, start_kafka, stop_kafka
+from ops.stack.config import KAFKA_BROKER_COUNTS, REPO_DIR, StackConfig, StackError
+from ops.stack.kafka import (
+    ensure_kafka_jars,
+    kafka_nodes,
+    kafka_running,
+    recorded_brokers,
+    replication,
+    start_kafka,
+    start_node,
+    stop_kafka,
+)
 from ops.stack.postgres import postgres_running, psql_superuser, start_postgres, stop_postgres
 from ops.stack.process import pid_alive, port_open, spawn, tail, terminate, wait_for
 from ops.stack.redis import redis_running, start_redis, stop_redis
 from ops.stack.servers import main, start_all, status, stop_all
 
 __all__ = [
+    "KAFKA_BROKER_COUNTS",
     "REPO_DIR",
     "StackConfig",
     "StackError",
     "ensure_kafka_jars",
+    "kafka_nodes",
     "kafka_running",
     "main",
     "pid_alive",
     "port_open",
     "postgres_running",
     "psql_superuser",
+    "recorded_brokers",
     "redis_running",
+    "replication",
     "spawn",
     "start_all",
     "start_kafka",
+    "start_node",
     "start_postgres",
     "start_redis",
     "status",

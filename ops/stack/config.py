@@ -34,6 +34,16 @@ class StackConfig:
     # REDIS_URL's password, else REDIS_PASSWORD; empty: ops/stack/redis.py reads the one
     # ``./pratikriya`` generated into <data>/secrets.env.
     redis_password: str = field(default="", repr=False)
+    # KAFKA_BROKERS (``./pratikriya up --brokers 3``): 1 is the single-node broker; 3 runs
+    # three KRaft nodes on loopback (ops/stack/kafka.py: ports, folders, replication).
+    kafka_brokers: int = 1
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        """Every node's client address, comma-separated (one for the single broker)."""
+        from ops.stack.kafka import kafka_nodes
+
+        return ",".join(f"{self.kafka_host}:{node.client_port}" for node in kafka_nodes(self))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StackConfig:
@@ -59,7 +69,21 @@ class StackConfig:
             redis_host=redis.hostname or "127.0.0.1",
             redis_port=redis.port or 6379,
             redis_password=unquote(redis.password or "") or env.get("REDIS_PASSWORD", ""),
+            kafka_brokers=_brokers(env.get("KAFKA_BROKERS") or "1"),
         )
+
+
+KAFKA_BROKER_COUNTS = (1, 3)
+
+
+def _brokers(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count not in KAFKA_BROKER_COUNTS:
+        raise StackError(f"KAFKA_BROKERS is {text!r}: it is 1 (one broker) or 3 (a cluster)")
+    return count
 
 
 def _split_host_port(entry: str) -> tuple[str, int]:

@@ -6,9 +6,10 @@ import sys
 
 from ops.stack.config import StackConfig, StackError
 from ops.stack.kafka import (
-    broker_pid,
     check_kafka_ports,
+    kafka_nodes,
     kafka_running,
+    node_running,
     spawn_kafka,
     stop_kafka,
     wait_kafka,
@@ -27,8 +28,7 @@ from ops.stack.redis import check_redis_port, redis_pid, redis_running, start_re
 
 def _check_ports(cfg: StackConfig) -> None:
     """Refuse before starting anything if a port we need is held by a stranger."""
-    if broker_pid(cfg) is None:
-        check_kafka_ports(cfg)
+    check_kafka_ports(cfg)  # of the nodes that do not run
     if postmaster_pid(postgres_install(cfg)) is None:
         check_postgres_port(cfg)
     if redis_pid(cfg) is None:
@@ -45,7 +45,7 @@ def start_all(cfg: StackConfig) -> None:
         start_postgres(cfg)
         start_redis(cfg)
         if started is not None:
-            wait_kafka(cfg, *started)
+            wait_kafka(cfg, started)
 
 
 def stop_all(cfg: StackConfig) -> None:
@@ -60,18 +60,30 @@ def stop_all(cfg: StackConfig) -> None:
         raise StackError("\n".join(errors))
 
 
-def status(cfg: StackConfig) -> dict[str, bool]:
-    """Which of our servers run and answer: {"kafka": ..., "postgres": ..., "redis": ...}."""
+def kafka_names(cfg: StackConfig) -> dict[str, str]:
+    """Status name -> address of each Kafka node: "kafka", or "kafka-1" ... of a cluster."""
+    nodes = kafka_nodes(cfg)
     return {
-        "kafka": kafka_running(cfg),
-        "postgres": postgres_running(cfg),
-        "redis": redis_running(cfg),
+        ("kafka" if len(nodes) == 1 else f"kafka-{node.node_id}"): (
+            f"{cfg.kafka_host}:{node.client_port} (controller :{node.controller_port})"
+        )
+        for node in nodes
     }
+
+
+def status(cfg: StackConfig) -> dict[str, bool]:
+    """Which of our servers run and answer: {"kafka": ..., "postgres": ..., "redis": ...};
+    a cluster (KAFKA_BROKERS=3) has "kafka-1", "kafka-2", "kafka-3" instead of "kafka"."""
+    nodes = kafka_nodes(cfg)
+    found = {
+        name: node_running(cfg, node) for name, node in zip(kafka_names(cfg), nodes, strict=True)
+    }
+    return {**found, "postgres": postgres_running(cfg), "redis": redis_running(cfg)}
 
 
 def _describe(cfg: StackConfig) -> dict[str, str]:
     return {
-        "kafka": f"{cfg.kafka_host}:{cfg.kafka_port}",
+        **kafka_names(cfg),
         "postgres": f"{cfg.postgres_host}:{cfg.postgres_port}/{cfg.postgres_db}",
         "redis": f"{cfg.redis_host}:{cfg.redis_port}",
     }
@@ -82,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1 or args[0] not in ("up", "down", "status"):
         print("usage: python -m ops.stack up|down|status", file=sys.stderr)
         return 2
-    cfg = StackConfig.from_env()
     try:
+        cfg = StackConfig.from_env()
         {"up": start_all, "down": stop_all, "status": lambda _cfg: None}[args[0]](cfg)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)

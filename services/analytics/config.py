@@ -40,6 +40,17 @@ class AnalyticsConfig:
     purge_every_s: float = 3600.0
     purge_batch_rows: int = 1000
     purge_max_batches: int = 100
+    # Feedback stored without officer and comment keys (before migration 0008, or under an
+    # older shared.textkeys.KEY_VERSION) gets them this often, this many batches of rows a run.
+    rekey_every_s: float = 60.0
+    rekey_batch_rows: int = 1000
+    rekey_max_batches: int = 20
+    # No officer's count or average is shown on a station's page below this many feedback.
+    officer_min_count: int = 5
+    # A direction's before-and-after: equal windows of this many days either side of it, and
+    # no verdict unless each holds at least this many responses.
+    direction_window_days: int = 28
+    direction_min_count: int = 10
     redis_prefix: str = "analytics"
     log_level: str = "INFO"
 
@@ -58,6 +69,10 @@ class AnalyticsConfig:
             ranking_min_count=e.int("ANALYTICS_RANKING_MIN_COUNT", 10),
             retention_days=e.int("PERSONAL_DATA_RETENTION_DAYS", 180),
             purge_every_s=e.float("ANALYTICS_PURGE_EVERY_S", 3600.0),
+            rekey_every_s=e.float("ANALYTICS_REKEY_EVERY_S", 60.0),
+            officer_min_count=e.int("ANALYTICS_OFFICER_MIN_COUNT", 5),
+            direction_window_days=e.int("ANALYTICS_DIRECTION_WINDOW_DAYS", 28),
+            direction_min_count=e.int("ANALYTICS_DIRECTION_MIN_COUNT", 10),
             log_level=e.str("LOG_LEVEL", "INFO"),
         )
         return replace(config, **overrides)

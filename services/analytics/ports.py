@@ -31,6 +31,10 @@ class FeedbackRepository(Protocol):
 
     def existing_stations(self, codes: Iterable[str]) -> set[str]: ...
 
+    def lock_stations(self, codes: Sequence[str]) -> None:
+        """Hold these stations' locks until the transaction ends (waiting for another
+        member's); recomputing a station's cached windows happens under them."""
+
     def all_station_codes(self) -> list[str]: ...
 
     def load_buckets(self, codes: Iterable[str], since: datetime) -> Buckets:
@@ -133,3 +137,47 @@ class ScoresSource(Protocol):
     def ranking(self, window: str, policy: RankingPolicy) -> list[RankedStation]: ...
 
     def ping(self) -> bool: ...
+
+
+class TextKeyStore(Protocol):
+    """Feedback stored without officer and comment keys, or under older rules
+    (``shared.textkeys.KEY_VERSION``), given them a batch at a time."""
+
+    def rekey_batch(self, limit: int) -> int:
+        """Keys for up to ``limit`` stale rows; how many were done (0: none is left)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class InboxStore(Protocol):
+    """The inbox's reads and the actions police record (``adapters.postgres_inbox``); never
+    a name or a number. Raises ReadsUnavailable when the database cannot be reached."""
+
+    def page(self, chosen: Any, limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` feedback matching ``chosen`` (a ``domain.inbox.InboxFilter``),
+        newest first, with ``actions`` and ``callback_outcome``."""
+        ...
+
+    def item(self, event_id: UUID) -> dict[str, Any] | None: ...
+
+    def actions_of(
+        self, *, event_id: UUID | None = None, alert_id: UUID | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def callbacks_of(self, event_id: UUID) -> list[dict[str, Any]]: ...
+
+    def add_action(
+        self, station_code: str, text: str, taken_on: date, by: str, *,
+        event_id: UUID | None = None, alert_id: UUID | None = None,
+    ) -> dict[str, Any]: ...  # fmt: skip
+
+    def add_callback(
+        self, event_id: UUID, station_code: str, outcome: str, note: str, by: str
+    ) -> dict[str, Any]: ...
+
+    def alert(self, alert_id: UUID) -> dict[str, Any] | None: ...
+
+    def alerts_of(self, station_code: str, limit: int = 10) -> list[dict[str, Any]]: ...
+
+    def recent_at(self, station_code: str, limit: int = 10) -> list[dict[str, Any]]: ...

@@ -74,6 +74,9 @@ class NotifierConfig:
     public_url: str = "http://localhost:8004"  # as officers' phones reach the ack link
     analytics_public_url: str = "http://localhost:8003"
     ack_link_days: int = 7
+    directions_check_s: float = 300.0  # how often overdue directions are looked for
+    commissioner_email: str = ""  # the Commissioner's office, told of its overdue directions
+    commissioner_mobile: str = ""
     log_level: str = "INFO"
 
     @classmethod
@@ -112,8 +115,13 @@ class NotifierConfig:
             public_url=e.str("NOTIFIER_PUBLIC_URL", f"http://localhost:{port}").rstrip("/"),
             analytics_public_url=e.str("ANALYTICS_PUBLIC_URL", "http://localhost:8003").rstrip("/"),
             ack_link_days=e.int("NOTIFIER_ACK_LINK_DAYS", 7),
+            directions_check_s=e.float("NOTIFIER_DIRECTIONS_CHECK_EVERY_S", 300.0),
+            commissioner_email=e.str("NOTIFIER_COMMISSIONER_EMAIL", ""),
+            commissioner_mobile=e.str("NOTIFIER_COMMISSIONER_MOBILE", ""),
             log_level=e.str("LOG_LEVEL", "INFO"),
         )
+        if config.directions_check_s <= 0:
+            raise ConfigError("NOTIFIER_DIRECTIONS_CHECK_EVERY_S must be more than 0")
         return replace(config, **overrides)
 
 

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from services.notifier.domain import AlertState
@@ -52,7 +52,7 @@ class AlertsRepository(Protocol):
         """Keep these scores unless newer ones are kept; True when kept."""
 
     def latest_scores(
-        self, station_code: str
+        self, station_code: str, *, lock: bool = False
     ) -> tuple[datetime, dict[str, WindowStats]] | None: ...
     def open_alerts(self, station_code: str) -> dict[str, AlertRow]: ...
     def stations_with_open_alerts(self) -> list[str]: ...
@@ -84,6 +84,58 @@ class AlertsDatabase(Protocol):
         """Committed when the block ends, rolled back if it raises."""
 
 
+class OutboxRepository(Protocol):
+    """The sending side of an outbox (``alert_deliveries`` or ``direction_deliveries``)
+    inside one transaction: what ``usecases.deliver_due`` needs."""
+
+    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[DueDelivery]: ...
+    def mark_sent(self, delivery_id: uuid.UUID, now: datetime) -> None: ...
+    def mark_retry(self, delivery_id: uuid.UUID, error: str, next_at: datetime) -> None: ...
+    def mark_failed(self, delivery_id: uuid.UUID, error: str) -> None: ...
+
+
+class OutboxDatabase(Protocol):
+    def transaction(self) -> AbstractContextManager[OutboxRepository]:
+        """Committed when the block ends, rolled back if it raises."""
+
+
+@dataclass(frozen=True)
+class OverdueDirection:
+    """A direction past its due date whose notice is not decided yet: whom it reaches (one
+    station, or a zone), who issued it, and the stations that reported compliance."""
+
+    id: int
+    station_code: str | None
+    zone: str | None
+    due_on: date
+    issuer_role: str  # "commissioner" or "dcp"
+    issuer_zone: str | None
+    complied: frozenset[str]
+
+
+class DirectionsRepository(OutboxRepository, Protocol):
+    """Overdue directions, their notices and the notices' outbox, inside one transaction."""
+
+    def overdue_unnoticed(self, today: date) -> list[OverdueDirection]:
+        """Directions due before ``today`` (India's date) with no notice yet."""
+        ...
+
+    def record_notice(self, direction_id: int, stations: list[str]) -> bool:
+        """Record the direction's notice; False when it was recorded already (by another
+        member), in which case nothing more is written for it."""
+        ...
+
+    def insert_delivery(
+        self, *, direction_id: int, role: str, station_code: str | None, channel: str,
+        address: str, subject: str, body: str,
+    ) -> None: ...  # fmt: skip
+
+
+class DirectionsDatabase(Protocol):
+    def transaction(self) -> AbstractContextManager[DirectionsRepository]:
+        """Committed when the block ends, rolled back if it raises."""
+
+
 class DeliveryFailure(Exception):
     pass
 
@@ -97,6 +149,15 @@ class PermanentFailure(DeliveryFailure):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (the weekly digest's PDF)."""
+
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One message for one recipient on one channel."""
 
@@ -105,6 +166,7 @@ class Outgoing:
     address: str
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()  # email only
 
 
 class Sender(Protocol):
@@ -128,6 +190,12 @@ class Directory(Protocol):
         """The station, its names and officers (``Station.officers``); None for a station the
         registry does not know. Raises a KafkaError when the registry cannot be read yet (a
         transient failure)."""
+        ...
+
+
+class ZoneDirectory(Directory, Protocol):
+    def stations_in(self, zone: str) -> frozenset[str]:
+        """The codes of every station of ``zone`` (deactivated ones too)."""
         ...
 
 

@@ -61,13 +61,18 @@ class PoliceLinks:
         items: list[tuple[str, str]] = []
         if principal.reads_feedback:
             items.append(("स्कोर · Scores", self.home(principal)))
+            items.append(("इनबॉक्स · Inbox", self.analytics + "/inbox"))
             items.append(("अलर्ट · Alerts", self.notifier + "/alerts"))
+            items.append(("निर्देश · Directions", self.analytics + "/directions"))
+        if principal.role in CITY_WIDE or principal.role in ZONE_ROLES:
+            items.append(("साप्ताहिक सार · Digest", self.analytics + "/digest"))
         if principal.role in CITY_WIDE:
             items.append(("ऑडिट · Audit log", self.analytics + "/audit"))
         if principal.role is Role.ADMIN:
             items.append(("रजिस्टर · Registry", self.qr + "/admin"))
             items.append(("खाते · Accounts", self.qr + "/admin/accounts"))
             items.append(("टोकन · Tokens", self.qr + "/admin/tokens"))
+            items.append(("अधिकारियों के नाम · Officers' names", self.analytics + "/officers"))
         if principal.role in (Role.OPS, Role.ADMIN):
             items.append(("संचालन · Operations", self.ops + "/ops"))
         return items

@@ -30,6 +30,12 @@ class ConsumerBroker(Protocol):
     def lag(self) -> int | None:
         """Records in the assigned partitions not read yet (None: unknown just now)."""
 
+    def take_lost(self) -> set[tuple[str, int]]:
+        """The partitions this member lost to a rebalance since the last call (or is losing:
+        revoked, the new assignment not known yet). Records of them already in hand may be
+        processed (every step is idempotent), but their offsets must not be committed: the
+        new owner commits its own, and an older commit from here would move it back."""
+
     def close(self) -> None: ...
 
 

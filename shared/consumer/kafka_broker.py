@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from kafka import KafkaConsumer
-from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import CommitFailedError, KafkaConnectionError, KafkaError, KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from shared.consumer.broker import CommitRefused
@@ -20,6 +22,30 @@ logger = logging.getLogger(__name__)
 COMMIT_TIMEOUT_MS = 30_000
 
 
+class LostPartitions(ConsumerRebalanceListener):
+    """Which partitions a rebalance took away. Kafka revokes (under the eager protocol,
+    every partition) and then assigns; kafka-python keeps the position of a partition that
+    comes back, so only one revoked and not assigned again is lost. Called on the consumer's
+    own thread, inside ``poll``."""
+
+    def __init__(self) -> None:
+        self.pending: set[tuple[str, int]] = set()
+        self.lost: set[tuple[str, int]] = set()
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self.pending |= {(tp.topic, tp.partition) for tp in revoked}
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.lost |= self.pending - {(tp.topic, tp.partition) for tp in assigned}
+        self.pending = set()
+
+    def take(self) -> set[tuple[str, int]]:
+        """Lost since the last call, and the revoked ones not known yet to come back."""
+        taken = self.lost | self.pending
+        self.lost = set()
+        return taken
+
+
 class KafkaBroker:
     """A member of ``group_id`` reading ``topics``. Connects when made (raises KafkaError when
     a topic does not exist): make it in ``run``, never at import."""
@@ -28,8 +54,10 @@ class KafkaBroker:
         self, bootstrap_servers: str, *, group_id: str, topics: list[str], client_id: str,
         **overrides: Any,
     ) -> None:  # fmt: skip
+        self._lost = LostPartitions()
         self.consumer: KafkaConsumer = manual_consumer(
             bootstrap_servers, group_id=group_id, topics=topics, client_id=client_id,
+            listener=self._lost,
             # A member that died (SIGKILL, power) is replaced after 10 s rather than
             # kafka-python's 45 s: until then its restarted successor consumes nothing.
             session_timeout_ms=10_000, heartbeat_interval_ms=3_000, **overrides,
@@ -37,7 +65,15 @@ class KafkaBroker:
         self._next: dict[tuple[str, int], int] = {}
 
     def poll(self, timeout_s: float, max_records: int) -> list[Record]:
-        polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        try:
+            polled = self.consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        except KafkaConnectionError:
+            # The broker of the group's coordinator died (a node of a cluster killed): the
+            # consumer finds the new coordinator on its next poll. Nothing was read, so
+            # nothing is lost; the process must not exit over it.
+            logger.warning("Kafka connection lost while polling; polling again", exc_info=True)
+            time.sleep(min(timeout_s, 0.5))
+            return []
         records = [record for batch in polled.values() for record in batch]
         for record in records:
             self._next[(record.topic, record.partition)] = record.offset + 1
@@ -54,6 +90,9 @@ class KafkaBroker:
             )
         except (CommitFailedError, KafkaTimeoutError) as refused:
             raise CommitRefused(str(refused)) from refused
+
+    def take_lost(self) -> set[tuple[str, int]]:
+        return self._lost.take()
 
     def lag(self) -> int | None:
         """Records not read yet in the assigned partitions, from what the consumer already

@@ -7,6 +7,10 @@ Failure kinds (house style 7): a record that can never be processed is marked ``
 the step, dead-lettered and committed past; a transient fault is retried by the policy, with
 the same batch in hand, until it passes or the stop flag is set (then ``Stopped``: nothing
 past the batch is committed).
+
+Rebalances: a partition the member lost while its batch was read or processed is left out
+of the commit (the broker's ``take_lost``); its records in hand are still processed, which
+is safe because every step is idempotent and serialises per station with the new owner.
 """
 
 from __future__ import annotations
@@ -89,6 +93,8 @@ class ConsumerLoop:
                 self.retry(task.name, task.action)
                 task.due_at = time.monotonic() + task.every_s
         s = self.settings
+        # Lost before this batch was read: nothing of them is in hand.
+        self.broker.take_lost()
         batch = poll_batch(self.broker, s.batch_max_records, s.batch_max_seconds, self.stopping)
         if batch:
             started = time.perf_counter()
@@ -120,8 +126,19 @@ class ConsumerLoop:
             )
 
     def _commit(self, batch: list[Record]) -> None:
+        offsets = next_offsets(batch)
+        lost = self.broker.take_lost() & offsets.keys()
+        if lost:
+            # Another member reads them from the last commit on and handles them once.
+            logger.info(
+                "partitions lost to a rebalance; their offsets left to the new owner",
+                extra={"partitions": sorted(f"{t}-{p}" for t, p in lost)},
+            )
+            offsets = {key: offset for key, offset in offsets.items() if key not in lost}
+        if not offsets:
+            return
         try:
-            self.broker.commit(next_offsets(batch))
+            self.broker.commit(offsets)
         except CommitRefused:
             # A rebalance (or a broker that did not answer): whoever reads these records
             # again handles them once (every step is idempotent); a later commit covers them.

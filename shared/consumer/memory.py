@@ -1,7 +1,8 @@
 """An in-memory broker: topics with partitions, records keyed to a partition, a consumer
 group's committed offsets, a producer. It lets a consumer's logic be tested without Kafka
-(arroyo's ``backends/local``); it is not a Kafka: one process, no rebalancing, every member
-of a group reads every partition.
+(arroyo's ``backends/local``); it is not a Kafka: one process, every member of a group reads
+every partition until a test takes some away (``MemoryConsumer.lose``, a rebalance acted
+out).
 """
 
 from __future__ import annotations
@@ -73,6 +74,17 @@ class MemoryConsumer:
         }
         self.refuse_commits = False
         self.closed = False
+        self._lost: set[tuple[str, int]] = set()
+
+    def lose(self, *partitions: tuple[str, int]) -> None:
+        """A rebalance gave these partitions to another member: no more records of them."""
+        for where in partitions:
+            self.positions.pop(where, None)
+            self._lost.add(where)
+
+    def take_lost(self) -> set[tuple[str, int]]:
+        taken, self._lost = self._lost, set()
+        return taken
 
     def poll(self, timeout_s: float, max_records: int) -> list[Record]:
         batch: list[Record] = []

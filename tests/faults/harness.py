@@ -133,6 +133,8 @@ class IntakeLoad:
     unexpected: list[tuple[int, str]] = field(default_factory=list)
     unavailable_without_retry_after: int = 0
     requests: int = 0
+    # (monotonic time the request was sent, its status), every request in order of answer
+    answers: list[tuple[float, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -163,6 +165,16 @@ class IntakeLoad:
         with self._lock:
             return self.statuses[status]
 
+    def stop(self) -> None:
+        """Send no new submission; those under way still end as they would (join waits)."""
+        with self._lock:
+            self._queue.clear()
+
+    def sent_at(self, status: int) -> list[float]:
+        """When each request that was answered ``status`` was sent."""
+        with self._lock:
+            return [at for at, answered in self.answers if answered == status]
+
     def _take(self) -> tuple[str, dict] | None:
         with self._lock:
             return self._queue.pop(0) if self._queue else None
@@ -177,6 +189,7 @@ class IntakeLoad:
                 with self._lock:
                     self.requests += 1
                     self.statuses[status] += 1
+                    self.answers.append((started, status))
                     if status == 202:
                         self.accepted[key] = answer["id"]
                     elif status == 503 and not headers.get("retry-after"):

@@ -227,7 +227,8 @@ def test_the_files_with_passwords_are_readable_by_their_owner_only(broker):
 
 def test_the_brokers_settings_are_the_local_stacks_but_for_the_listeners(broker, stack_config):
     ours = properties(broker.root / "config" / "pratikriya.properties")
-    local = properties_text(stack_kafka._kafka_properties(stack_config, "a", "c"))
+    node = stack_kafka.kafka_nodes(stack_config)[0]
+    local = properties_text(stack_kafka._kafka_properties(stack_config, node, "a", "c"))
     by_listener = re.compile(r"^(listener\.name\.[a-z_]+\.|listeners$|advertised\.listeners$"
                              r"|listener\.security\.protocol\.map$|inter\.broker\.listener"
                              r"|controller\.quorum\.voters$|log\.dirs$)")  # fmt: skip

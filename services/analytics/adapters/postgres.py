@@ -5,6 +5,7 @@ feedback repository inside its transactions (``PostgresFeedback``).
 ``ON CONFLICT (event_id) DO NOTHING``; only the rows really inserted (``RETURNING``) go on to
 ``feedback_personal`` and to the hourly buckets. A redelivered event therefore changes nothing.
 The name and number come opened (``usecases.batch``): the event itself only carries them sealed.
+Each row gets its officer and comment keys (``shared.textkeys``) as it is stored.
 """
 
 from __future__ import annotations
@@ -21,25 +22,30 @@ from services.analytics.domain import STAT_FIELDS
 from shared import db
 from shared.events import FeedbackSubmitted, Personal
 from shared.scores import WindowStats
+from shared.textkeys import KEY_VERSION, officer_key, search_key
+
+# The first key of analytics' advisory locks on stations (any fixed number of our own).
+STATION_LOCKS = 7261
 
 _COLUMNS = (
     "event_id, station_code, qr_version, submitted_at, rating, complaint_date, complaint_type,"
     " officer_name, comments, cleanliness, staff_available, staff_helped, problem_resolved,"
-    " language, name, mobile, mobile_hash"
+    " language, name, mobile, mobile_hash, officer_key, comment_key, text_key_version"
 )
 _TEMPLATE = (
     "(%s::uuid, %s, %s::int, %s::timestamptz, %s::smallint, %s::date, %s, %s, %s,"
-    " %s::smallint, %s::boolean, %s::boolean, %s::boolean, %s, %s, %s, %s)"
+    " %s::smallint, %s::boolean, %s::boolean, %s::boolean, %s, %s, %s, %s, %s, %s,"
+    " %s::smallint)"
 )
 _STORE = f"""
 WITH incoming ({_COLUMNS}) AS (VALUES %s),
 inserted AS (
     INSERT INTO feedback (event_id, station_code, qr_version, submitted_at, rating,
         complaint_date, complaint_type, officer_name, comments, cleanliness, staff_available,
-        staff_helped, problem_resolved, language)
+        staff_helped, problem_resolved, language, officer_key, comment_key, text_key_version)
     SELECT event_id, station_code, qr_version, submitted_at, rating, complaint_date,
         complaint_type, officer_name, comments, cleanliness, staff_available, staff_helped,
-        problem_resolved, language
+        problem_resolved, language, officer_key, comment_key, text_key_version
     FROM incoming
     ON CONFLICT (event_id) DO NOTHING
     RETURNING *
@@ -80,6 +86,7 @@ def _row(event: FeedbackSubmitted, personal: Personal) -> tuple:
         event.rating, event.complaint_date, event.complaint_type, event.officer_name,
         event.comments, event.cleanliness, event.staff_available, event.staff_helped,
         event.problem_resolved, event.language, personal.name, personal.mobile, event.mobile_hash,
+        officer_key(event.officer_name or ""), search_key(event.comments or ""), KEY_VERSION,
     )  # fmt: skip
 
 
@@ -112,6 +119,16 @@ class PostgresFeedback:
             page_size=len(unique), fetch=True,
         )  # fmt: skip
         return int(rows[0][0])
+
+    def lock_stations(self, codes: Sequence[str]) -> None:
+        """Transaction-scoped advisory locks, one per station (keyed by hashtext of the code
+        under analytics' own namespace), taken in one order so two members never deadlock;
+        a collision of two codes' hashes only makes them share a lock."""
+        self.cur.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, k)) FROM"
+            " (SELECT DISTINCT hashtext(c) AS k FROM unnest(%s::text[]) AS c ORDER BY k) AS s",
+            (STATION_LOCKS, list(codes)),
+        )
 
     def existing_stations(self, codes: Iterable[str]) -> set[str]:
         self.cur.execute("SELECT code FROM stations WHERE code = ANY(%s)", (list(codes),))

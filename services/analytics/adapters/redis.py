@@ -53,15 +53,32 @@ class ScoresCache:
         policy: RankingPolicy,
     ) -> None:
         """Replace the stored windows of these stations and every window's ranking, in one
-        MULTI, so a reader never sees a station's new scores beside an older ranking (the
-        city-wide mean moves with every batch, so every station's fair score does)."""
+        MULTI (retried while another writer changed the sums under it), so a reader never
+        sees a station's new scores beside an older ranking (the city-wide mean moves with
+        every batch, so every station's fair score does)."""
         if not windows:
             return
-        pipe = self.client.pipeline(transaction=False)
-        for window in PUBLIC_WINDOWS:
-            pipe.hgetall(self._sums_key(window))
-        stored = dict(zip(PUBLIC_WINDOWS, pipe.execute(), strict=True))
-        pipe = self.client.pipeline(transaction=True)
+        # Every member of the group rewrites the rankings from all the stations' sums, so
+        # the sums are watched: a member that read them just before another wrote its own
+        # stations' would rank with stale ones. Then it reads them again and retries.
+        with self.client.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    self._write_watched(pipe, windows, computed_at, policy)
+                    return
+                except redis.WatchError:
+                    continue
+
+    def _write_watched(
+        self,
+        pipe: Any,
+        windows: Mapping[str, Mapping[str, WindowStats]],
+        computed_at: datetime,
+        policy: RankingPolicy,
+    ) -> None:
+        pipe.watch(*(self._sums_key(window) for window in PUBLIC_WINDOWS))
+        stored = {window: pipe.hgetall(self._sums_key(window)) for window in PUBLIC_WINDOWS}
+        pipe.multi()
         for code, by_window in windows.items():
             mapping: dict[Any, Any] = {"computed_at": computed_at.isoformat()}
             for window, stats in by_window.items():

@@ -24,10 +24,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "login": ("साइन इन", "sign-ins"),
     "login.failed": ("विफल साइन इन", "failed sign-ins"),
     "identity.view": ("पहचान देखी गई", "identity views"),
+    "feedback": ("प्रतिक्रिया पर कार्रवाई, वापस कॉल", "actions and call backs on feedback"),
+    "alert": ("अलर्ट पर कार्रवाई", "actions on alerts"),
     "account": ("खाते", "accounts"),
     "token": ("टोकन", "tokens"),
     "station": ("थाने", "stations"),
     "zone": ("ज़ोन", "zones"),
+    "officer": ("अधिकारियों के नाम", "officers' names"),
 }
 AUDIT_READERS = (Role.COMMISSIONER, Role.FEEDBACK_CELL)
 

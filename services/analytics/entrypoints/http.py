@@ -19,16 +19,24 @@ from prometheus_client.registry import Collector
 from werkzeug.exceptions import Forbidden, NotFound
 
 from services.analytics import metrics
+from services.analytics.adapters.directions_postgres import PostgresDirections
+from services.analytics.adapters.postgres_inbox import PostgresInbox
+from services.analytics.adapters.postgres_officers import PostgresOfficers
 from services.analytics.adapters.postgres_reads import PostgresIdentities, PostgresReads
 from services.analytics.adapters.redis import ScoresCache
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy
 from services.analytics.entrypoints.api import api_blueprint
 from services.analytics.entrypoints.audit import audit_blueprint
+from services.analytics.entrypoints.digest_pages import digest_blueprint
+from services.analytics.entrypoints.directions import directions_blueprint
 from services.analytics.entrypoints.identity import identity_blueprint
+from services.analytics.entrypoints.inbox import inbox_blueprint
+from services.analytics.entrypoints.officers import officers_blueprint
 from services.analytics.entrypoints.openapi import openapi_blueprint
 from services.analytics.entrypoints.pages import pages_blueprint
-from services.analytics.ports import ReadsUnavailable
+from services.analytics.ports import InboxStore, ReadsUnavailable
+from services.analytics.usecases.directions import Settings as DirectionSettings
 from services.analytics.usecases.reads import OutOfScope, ReadDeps, UnknownStation
 from shared import logs
 from shared.auth import Gate, gate_from_env
@@ -42,6 +50,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Deps:
     reads: ReadDeps
+    inbox: InboxStore
     collectors: tuple[Collector, ...] = ()
 
 
@@ -54,9 +63,13 @@ def build_deps(config: AnalyticsConfig) -> Deps:
         scores=ScoresCache(client, config.redis_prefix),
         policy=RankingPolicy(config.ranking_prior_weight, config.ranking_min_count),
         identities=PostgresIdentities(database),
+        officers=PostgresOfficers(database),
+        officer_min_count=config.officer_min_count,
     )
     consumer_figures = figures_reader(config.connections.database_url, config.group_id)
-    return Deps(reads, collectors=(metrics.ConsumerCollector(consumer_figures),))
+    return Deps(
+        reads, PostgresInbox(database), collectors=(metrics.ConsumerCollector(consumer_figures),)
+    )
 
 
 def _redis_answers(deps: ReadDeps) -> bool:
@@ -86,9 +99,17 @@ def create_app(
     )
     app.extensions["analytics"] = deps
     app.register_blueprint(api_blueprint(reads))
-    app.register_blueprint(pages_blueprint(reads))
+    app.register_blueprint(pages_blueprint(reads, deps.inbox))
+    app.register_blueprint(inbox_blueprint(reads, deps.inbox))
     app.register_blueprint(identity_blueprint(reads))
     app.register_blueprint(audit_blueprint())
+    app.register_blueprint(officers_blueprint(reads))
+    if isinstance(reads.database, PostgresReads):  # the unit tests' fakes have no directions
+        settings = DirectionSettings(config.direction_window_days, config.direction_min_count)
+        app.register_blueprint(
+            directions_blueprint(reads, PostgresDirections(reads.database), settings)
+        )
+    app.register_blueprint(digest_blueprint(reads))
     app.register_blueprint(openapi_blueprint())
     # As the kit answers any HTTP error: a page for a browser, {"error"} for a program.
     app.register_error_handler(

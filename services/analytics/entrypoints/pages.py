@@ -10,9 +10,13 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.analytics import charts
+from services.analytics.domain.inbox import OUTCOMES
 from services.analytics.entrypoints.args import days_arg, window_arg
+from services.analytics.ports import InboxStore
+from services.analytics.usecases import officers as officer_usecases
 from services.analytics.usecases import reads as read_usecases
 from services.analytics.usecases.identity import PURPOSES, REASON_MAX, REASON_MIN
+from services.analytics.usecases.inbox import station_follow_up
 from services.analytics.usecases.reads import ReadDeps, StationPage
 from shared.auth import Role, access, current_gate
 from shared.auth.roles import FEEDBACK_READERS
@@ -47,7 +51,7 @@ def reveal_form_settings() -> dict[str, object]:
     return {"purposes": PURPOSES, "reason_min": REASON_MIN, "reason_max": REASON_MAX}
 
 
-def pages_blueprint(deps: ReadDeps) -> Blueprint:
+def pages_blueprint(deps: ReadDeps, inbox: InboxStore) -> Blueprint:
     blueprint = Blueprint("pages", __name__)
 
     @blueprint.get("/")
@@ -70,15 +74,24 @@ def pages_blueprint(deps: ReadDeps) -> Blueprint:
     def station_page(code: str) -> Response:
         gate = current_gate()
         viewer = gate.require()
-        page = read_usecases.station_page(
-            deps, code, days_arg(), today_in_india(), gate.require_station
-        )
+        days = days_arg()
+        page = read_usecases.station_page(deps, code, days, today_in_india(), gate.require_station)
+        figures = None
+        if deps.officers is not None:
+            figures = officer_usecases.station_figures(
+                deps.officers, code, days, today_in_india(), deps.officer_min_count
+            )
         html = render_template(
             "station.html", station=page.station, days=len(page.series),
             comments=page.comments, windows=page.windows, window_labels=WINDOW_LABELS,
             charts=_charts(page), total=page.total, viewer=viewer,
             back_url=None if viewer.role is Role.SHO else url_for(".dashboard"),
-            can_reveal=viewer.sees_identity, **reveal_form_settings(),
+            can_reveal=viewer.sees_identity, figures=figures,
+            zone_url=None if viewer.role is Role.SHO
+            else url_for("officers.zone_page", zone=page.station["zone"]),
+            **reveal_form_settings(),
+            follow=station_follow_up(inbox, code), can_act=viewer.role is Role.SHO,
+            today=today_in_india(), outcomes=OUTCOMES,
         )  # fmt: skip
         return Response(html, mimetype="text/html")
 

@@ -5,7 +5,9 @@ Reads ``feedback.submitted`` as consumer group ``analytics`` on the shared consu
 with ``usecases.process_batch`` as its step. Once a minute it checks whether the hour
 turned, and if so refreshes the stations whose windows moved; at start, and whenever Redis
 lost its data, it rebuilds every station. At start and then every ``purge_every_s`` it purges
-the names and numbers past the retention period (``usecases.purge``). SIGTERM or SIGINT: the
+the names and numbers past the retention period (``usecases.purge``), and every
+``rekey_every_s`` it gives feedback stored without officer and comment keys its keys
+(``adapters.text_keys``). SIGTERM or SIGINT: the
 batch in hand is finished and committed, then it exits.
 """
 
@@ -25,8 +27,10 @@ from kafka.errors import KafkaError
 from services.analytics.adapters.postgres import Database
 from services.analytics.adapters.purge import PostgresPersonalData
 from services.analytics.adapters.redis import ScoresCache
+from services.analytics.adapters.text_keys import PostgresTextKeys, rekey_feedback
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy, hour_of
+from services.analytics.ports import TextKeyStore
 from services.analytics.usecases import Deps, process_batch, rebuild, refresh_moved
 from services.analytics.usecases.purge import PersonalDataStore, purge_personal_data
 from shared import db, logs
@@ -97,11 +101,13 @@ class FeedbackWorker:
         broker: ConsumerBroker | None = None,
         health: Health | None = None,
         personal: PersonalDataStore | None = None,
+        text_keys: TextKeyStore | None = None,
     ) -> None:
         self.config, self.deps = config, deps
         self.personal = personal or PostgresPersonalData(
             config.connections.database_url, config.group_id
         )
+        self.text_keys = text_keys or PostgresTextKeys(config.connections.database_url)
         self.stopping = deps.retry.stopping
         self.health = health or HealthReporter(
             lambda: db.connect(config.connections.database_url, application_name="analytics"),
@@ -115,6 +121,7 @@ class FeedbackWorker:
             periodic=[
                 Periodic("refresh", config.refresh_every_s, self.refresh),
                 Periodic("purge", config.purge_every_s, self.purge),
+                Periodic("text keys", config.rekey_every_s, self.rekey),
             ],
         )  # fmt: skip
 
@@ -139,6 +146,12 @@ class FeedbackWorker:
             batch_rows=c.purge_batch_rows, max_batches=c.purge_max_batches,
         )  # fmt: skip
 
+    def rekey(self) -> None:
+        """Officer and comment keys for feedback stored before them or under older rules
+        (``shared.textkeys.KEY_VERSION``), a bounded number of batches a run."""
+        c = self.config
+        rekey_feedback(self.text_keys, c.rekey_batch_rows, c.rekey_max_batches)
+
     def run_once(self, *, commit: bool = True) -> int:
         """One batch (maybe empty) processed and, unless told otherwise, committed."""
         return self.loop.run_once(commit=commit)
@@ -155,6 +168,7 @@ class FeedbackWorker:
         self.deps.database.close()
         self.health.close()
         self.personal.close()
+        self.text_keys.close()
 
 
 def run(config: AnalyticsConfig) -> None:

@@ -4,14 +4,15 @@ windows into the cache, tell the notifier; refresh windows that moved with time;
 Failure kinds (house style 7): a message that can never be processed is returned as
 ``Invalid`` (the runtime dead-letters it), and so is one whose sealed name and number cannot
 be opened (unknown key id, tampered box): nothing of it is stored, so a replay after a fix
-counts it once; a transient fault (database, cache or broker
-unreachable) is retried by ``deps.retry`` step by step, so a cache outage does not redo the
-database's work, until it passes or the worker is asked to stop (``Stopped``: nothing past
-the failure is committed).
+counts it once; a transient fault (database, cache or broker unreachable) is retried by
+``deps.retry`` step by step, so a cache outage does not redo the database's writes (only
+the read of the buckets, under the stations' locks), until it passes or the worker is asked
+to stop (``Stopped``: nothing past the failure is committed).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -101,28 +102,48 @@ def process_batch(deps: Deps, records: Sequence[Record]) -> StepResult:
     return StepResult(invalid, {"events_inserted": float(inserted)})
 
 
+# Stations recomputed in one transaction (each holds one lock per station, see below).
+RECOMPUTE_CHUNK = 1000
+
+
 def recompute(deps: Deps, stations: Iterable[str]) -> dict[str, dict[str, WindowStats]]:
     """Recompute these stations' windows from the buckets, write them to the cache, rerank
     and publish their scores; returns station -> windows."""
     codes = sorted(set(stations))
-    if not codes:
-        return {}
-    now = deps.clock()
-
-    def load() -> dict[str, dict[str, WindowStats]]:
-        with deps.database.transaction() as feedback:
-            buckets = feedback.load_buckets(codes, oldest_hour_needed(now))
-        return {code: windows_from_buckets(buckets.get(code, {}), now) for code in codes}
-
-    windows = deps.retry("postgres", load)
-    deps.retry("redis", lambda: deps.cache.write_stations(windows, now, deps.policy))
-    events = [
-        StationScoresUpdated(station_code=code, computed_at=now, windows=by_window)
-        for code, by_window in windows.items()
-    ]
-    messages = [Message(deps.scores_topic, e.key, e.to_json()) for e in events]
-    deps.retry("kafka", lambda: deps.publisher.publish(messages))
+    windows: dict[str, dict[str, WindowStats]] = {}
+    events: list[StationScoresUpdated] = []
+    for start in range(0, len(codes), RECOMPUTE_CHUNK):
+        chunk = codes[start : start + RECOMPUTE_CHUNK]
+        now, written = deps.retry("recompute", functools.partial(_write_windows, deps, chunk))
+        windows.update(written)
+        events += [
+            StationScoresUpdated(station_code=code, computed_at=now, windows=by_window)
+            for code, by_window in written.items()
+        ]
+    if events:
+        messages = [Message(deps.scores_topic, e.key, e.to_json()) for e in events]
+        deps.retry("kafka", lambda: deps.publisher.publish(messages))
     return windows
+
+
+def _write_windows(
+    deps: Deps, codes: list[str]
+) -> tuple[datetime, dict[str, dict[str, WindowStats]]]:
+    """Load, compute and write to the cache under the stations' locks, in one transaction.
+
+    Several members of the group may recompute the same station at once: a new member's
+    rebuild, every member's hourly refresh, a batch still in hand on a member that lost its
+    partition. Without the locks the later writer could hold the older load (one member
+    loads, another stores an event and writes fresher windows, the first then writes its
+    stale ones) and the cache would miss that event until the station's next one. With them,
+    whoever writes last also loaded last, after every commit the earlier writer saw."""
+    with deps.database.transaction() as feedback:
+        feedback.lock_stations(codes)
+        now = deps.clock()
+        buckets = feedback.load_buckets(codes, oldest_hour_needed(now))
+        windows = {code: windows_from_buckets(buckets.get(code, {}), now) for code in codes}
+        deps.cache.write_stations(windows, now, deps.policy)
+    return now, windows
 
 
 def refresh_moved(deps: Deps, previous: datetime, now: datetime) -> set[str]:

@@ -112,12 +112,16 @@ def reveal(
 
 
 def _without_identity(reason: str, name: str | None) -> str:
-    """The reason with numbers masked and the visitor's name (each word of it of three
-    letters or more) replaced, so that the audit log never holds either; cut to the
-    column's length if the placeholders made it longer."""
-    reason = mask_contact_details(reason)
+    return without_identity(reason, name, REASON_MAX)
+
+
+def without_identity(text: str, name: str | None, limit: int) -> str:
+    """The text with numbers masked and the visitor's name (each word of it of three
+    letters or more) replaced, so that the audit log (or a call back's note) never holds
+    either; cut to ``limit`` if the placeholders made it longer."""
+    text = mask_contact_details(text)
     words = sorted({w for w in (name or "").split() if len(w) >= 3}, key=len, reverse=True)
     if words:
         pattern = "|".join(re.escape(w) for w in words)
-        reason = re.sub(pattern, NAME_HIDDEN, reason, flags=re.IGNORECASE)
-    return reason if len(reason) <= REASON_MAX else reason[: REASON_MAX - 1] + "…"
+        text = re.sub(pattern, NAME_HIDDEN, text, flags=re.IGNORECASE)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

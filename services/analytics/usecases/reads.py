@@ -35,6 +35,9 @@ class ReadDeps:
     scores: ScoresSource
     policy: RankingPolicy
     identities: IdentitySource
+    # Per officer and per complaint type (usecases.officers.OfficerRepository); None: not kept.
+    officers: Any = None
+    officer_min_count: int = 5
 
 
 class UnknownStation(Exception):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg2.extensions
+from psycopg2 import sql
 from psycopg2.extras import Json
 
 from services.notifier.domain import AlertState
@@ -33,7 +34,59 @@ class PostgresAlerts(db.Repositories["PostgresAlertsRepository"]):
         return cls(lambda: conn)
 
 
-class PostgresAlertsRepository:
+class OutboxRows:
+    """An outbox table's sending side (``ports.OutboxRepository``): ``alert_deliveries`` or
+    ``direction_deliveries``, which have the same columns for it. ``table`` is a class
+    constant of the subclass, quoted as an identifier."""
+
+    table = "alert_deliveries"
+    cur: psycopg2.extensions.cursor
+
+    def _run(self, statement: str, args: tuple) -> None:
+        self.cur.execute(sql.SQL(statement).format(table=sql.Identifier(self.table)), args)
+
+    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[DueDelivery]:
+        """Take up to ``limit`` pending deliveries that are due, oldest first, counting an attempt
+        and hiding them for ``lease`` so no other sender takes them meanwhile. If this sender dies
+        before it marks them, they come due again when the lease ends."""
+        self._run(
+            "WITH due AS (SELECT id FROM {table} WHERE status = 'pending'"
+            " AND next_attempt_at <= %s ORDER BY next_attempt_at, created_at LIMIT %s"
+            " FOR UPDATE SKIP LOCKED)"
+            " UPDATE {table} d SET attempts = d.attempts + 1, next_attempt_at = %s"
+            " FROM due WHERE d.id = due.id"
+            " RETURNING d.id, d.channel, d.address, d.subject, d.body, d.attempts,"
+            " d.idempotency_key, d.created_at",
+            (now, limit, now + lease),
+        )
+        # An alert's notices go out in the order they were decided (raised before resolved).
+        rows = sorted(self.cur.fetchall(), key=lambda row: row[-1])
+        return [DueDelivery(*row[:-1]) for row in rows]
+
+    def mark_sent(self, delivery_id, now) -> None:
+        self._run(
+            "UPDATE {table} SET status = 'sent', sent_at = %s, last_error = NULL WHERE id = %s",
+            (now, delivery_id),
+        )
+
+    def mark_retry(self, delivery_id, error: str, next_at: datetime) -> None:
+        self._run(
+            "UPDATE {table} SET last_error = %s, next_attempt_at = %s WHERE id = %s",
+            (error[:500], next_at, delivery_id),
+        )
+
+    def mark_failed(self, delivery_id, error: str) -> None:
+        self._run(
+            "UPDATE {table} SET status = 'failed', last_error = %s WHERE id = %s",
+            (error[:500], delivery_id),
+        )
+
+    def next_due_at(self) -> datetime | None:
+        self._run("SELECT min(next_attempt_at) FROM {table} WHERE status = 'pending'", ())
+        return _first(self.cur)
+
+
+class PostgresAlertsRepository(OutboxRows):
     """``ports.AlertsRepository`` over one transaction's cursor; nothing here commits."""
 
     def __init__(self, cur: psycopg2.extensions.cursor) -> None:
@@ -57,11 +110,12 @@ class PostgresAlertsRepository:
         )
         return self.cur.rowcount == 1
 
-    def latest_scores(self, station_code: str) -> tuple[datetime, dict[str, WindowStats]] | None:
-        self.cur.execute(
-            "SELECT computed_at, windows FROM notifier_station_scores WHERE station_code = %s",
-            (station_code,),
-        )
+    def latest_scores(
+        self, station_code: str, *, lock: bool = False
+    ) -> tuple[datetime, dict[str, WindowStats]] | None:
+        """The station's kept scores; with ``lock``, its row is held until the transaction
+        ends (what ``save_scores`` takes too), so two members never judge it at once."""
+        self.cur.execute(_LATEST_LOCKED if lock else _LATEST, (station_code,))
         row = self.cur.fetchone()
         if row is None:
             return None
@@ -181,48 +235,9 @@ class PostgresAlertsRepository:
         )
         return delivery_id
 
-    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[DueDelivery]:
-        """Take up to ``limit`` pending deliveries that are due, oldest first, counting an attempt
-        and hiding them for ``lease`` so no other sender takes them meanwhile. If this sender dies
-        before it marks them, they come due again when the lease ends."""
-        self.cur.execute(
-            "WITH due AS (SELECT id FROM alert_deliveries WHERE status = 'pending'"
-            " AND next_attempt_at <= %s ORDER BY next_attempt_at, created_at LIMIT %s"
-            " FOR UPDATE SKIP LOCKED)"
-            " UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = %s"
-            " FROM due WHERE d.id = due.id"
-            " RETURNING d.id, d.channel, d.address, d.subject, d.body, d.attempts,"
-            " d.idempotency_key, d.created_at",
-            (now, limit, now + lease),
-        )
-        # An alert's notices go out in the order they were decided (raised before resolved).
-        rows = sorted(self.cur.fetchall(), key=lambda row: row[-1])
-        return [DueDelivery(*row[:-1]) for row in rows]
 
-    def mark_sent(self, delivery_id, now) -> None:
-        self.cur.execute(
-            "UPDATE alert_deliveries SET status = 'sent', sent_at = %s, last_error = NULL"
-            " WHERE id = %s",
-            (now, delivery_id),
-        )
-
-    def mark_retry(self, delivery_id, error: str, next_at: datetime) -> None:
-        self.cur.execute(
-            "UPDATE alert_deliveries SET last_error = %s, next_attempt_at = %s WHERE id = %s",
-            (error[:500], next_at, delivery_id),
-        )
-
-    def mark_failed(self, delivery_id, error: str) -> None:
-        self.cur.execute(
-            "UPDATE alert_deliveries SET status = 'failed', last_error = %s WHERE id = %s",
-            (error[:500], delivery_id),
-        )
-
-    def next_due_at(self) -> datetime | None:
-        self.cur.execute(
-            "SELECT min(next_attempt_at) FROM alert_deliveries WHERE status = 'pending'"
-        )
-        return _first(self.cur)
+_LATEST = "SELECT computed_at, windows FROM notifier_station_scores WHERE station_code = %s"
+_LATEST_LOCKED = _LATEST + " FOR UPDATE"
 
 
 def _first(cur: psycopg2.extensions.cursor) -> Any:

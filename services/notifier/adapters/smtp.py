@@ -33,6 +33,11 @@ class SmtpSender:
         email["Date"] = formatdate(localtime=False)
         email["Message-ID"] = message_id(message.idempotency_key)
         email.set_content(message.body, charset="utf-8")
+        for attachment in message.attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            email.add_attachment(
+                attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+            )
         return email
 
     def send(self, message: Outgoing) -> None:

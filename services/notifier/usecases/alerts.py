@@ -221,13 +221,16 @@ def handle_records(
 
 def tick(database: AlertsDatabase, deps: Deps, now: datetime) -> list[Outcome]:
     """The timer: judge again every station with an open alert on its latest scores, so
-    escalation and resolution happen when no new scores arrive. One transaction per station."""
+    escalation and resolution happen when no new scores arrive. One transaction per station,
+    holding the station's scores row: every member of the group ticks, and a member handling
+    the station's scores takes the same row, so one station is judged by one at a time (two
+    would both raise, or both escalate, the same alert)."""
     with database.transaction() as alerts:
         codes = alerts.stations_with_open_alerts()
     outcomes = []
     for code in codes:
         with database.transaction() as alerts:
-            latest = alerts.latest_scores(code)
+            latest = alerts.latest_scores(code, lock=True)
             if latest is None:
                 continue
             computed_at, windows = latest

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from services.notifier.config import NotifierConfig
 from services.notifier.domain import backoff
 from services.notifier.ports import (
-    AlertsDatabase,
     Clock,
+    OutboxDatabase,
     Outgoing,
     PermanentFailure,
     Senders,
@@ -21,13 +21,14 @@ logger = logging.getLogger(__name__)
 
 
 def deliver_due(
-    database: AlertsDatabase,
+    database: OutboxDatabase,
     config: NotifierConfig,
     senders: Senders,
     now_fn: Clock,
     limit: int = 20,
 ) -> int:
-    """Send the deliveries that are due; returns how many were tried. Each is claimed (an
+    """Send the deliveries that are due in ``database``'s outbox (the alerts' or the overdue
+    directions'); returns how many were tried. Each is claimed (an
     attempt counted, hidden for the lease) and committed before sending, then marked sent,
     retried later with exponential backoff, or failed."""
     settings = config.delivery

@@ -85,3 +85,39 @@ def test_a_group_resumes_after_its_commit_and_the_lag_counts_what_is_left(side):
     later = side.consumer(group)
 
     assert [r.value for r in read(later, 1)] == [b"3"]
+
+
+def test_a_kafka_member_learns_which_partitions_a_rebalance_gave_to_a_new_member(infra):
+    kafka = infra["KAFKA_BOOTSTRAP_SERVERS"]
+    topic, group = f"test.lost.{uuid.uuid4().hex[:10]}", f"g-{uuid.uuid4().hex[:6]}"
+    ensure_topics(kafka, topics=(TopicSpec(topic, 4),))
+    sender = AckedSender(kafka, timeout_s=5.0, client_id="test-contract")
+    first = KafkaBroker(kafka, group_id=group, topics=[topic], client_id="test")
+    second = None
+    try:
+        sender.publish([Message(topic, f"S{n}".encode(), b"x") for n in range(40)])
+        read(first, 40)  # the only member: every partition
+        assert first.take_lost() == set()
+
+        second = KafkaBroker(kafka, group_id=group, topics=[topic], client_id="test")
+        lost: set[tuple[str, int]] = set()
+
+        def assignment(broker: KafkaBroker) -> set[tuple[str, int]]:
+            return {(tp.topic, tp.partition) for tp in broker.consumer.assignment()}
+
+        def shared_out() -> bool:
+            first.poll(0.2, 100)
+            second.poll(0.2, 100)
+            # Read mid-rebalance, every revoked partition counts as lost (none is committed).
+            lost.update(first.take_lost())
+            taken, kept = assignment(second), assignment(first)
+            return bool(taken and kept) and lost - kept == taken
+
+        wait_until(shared_out, timeout_s=60, interval_s=0.0)
+        assert assignment(first) | assignment(second) == {(topic, p) for p in range(4)}
+        assert first.take_lost() == set()  # the rebalance is over: nothing pending
+    finally:
+        sender.close()
+        first.close()
+        if second is not None:
+            second.close()

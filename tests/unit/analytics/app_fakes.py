@@ -23,7 +23,7 @@ from shared.auth.accounts import Actor
 from shared.auth.credentials import hash_password
 from shared.scores import WindowStats
 from tests.auth_fake import bearer, memory_gate, token_for
-from tests.unit.analytics.read_fakes import FakeIdentities, FakeReads, FakeScores
+from tests.unit.analytics.read_fakes import FakeIdentities, FakeInbox, FakeReads, FakeScores
 
 PASSWORD = "a-long-test-passphrase-42"
 # GGN-A and GGN-B in the East zone, GGN-C in the West.
@@ -90,7 +90,10 @@ def build_world(comments: str = "थाने में अच्छा व्�
         identities.keep(event_id, VISITOR_NAME, VISITOR_MOBILE)
         scores.put(code, "30d", WindowStats(count=5 + n, rating_sum=(5 + n) * (2 + n)))
     gate = memory_gate()
-    deps = Deps(ReadDeps(reads, scores, RankingPolicy(prior_weight=1, min_count=1), identities))
+    deps = Deps(
+        ReadDeps(reads, scores, RankingPolicy(prior_weight=1, min_count=1), identities),
+        FakeInbox(),
+    )
     app = create_app(AnalyticsConfig.from_env({}), deps=deps, gate=gate)
     return World(app, gate, reads, scores, identities, events)
 

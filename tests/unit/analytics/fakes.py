@@ -4,6 +4,7 @@ transactions roll back, a scores cache, and faults to inject. No sockets."""
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,6 +24,11 @@ class FakeFeedback:
 
     def __init__(self, stations: set[str]) -> None:
         self.stations = stations
+        # Each station's lock, as PostgreSQL's advisory locks: held by a thread until its
+        # transaction ends; ``waiting`` counts the threads waiting for one.
+        self.locks: dict[str, threading.Lock] = {}
+        self.held = threading.local()
+        self.waiting = 0
         self.facts: dict[object, FeedbackSubmitted] = {}
         self.personal: dict[object, Personal] = {}
         self.buckets: dict[tuple[str, datetime], WindowStats] = {}
@@ -37,6 +43,20 @@ class FakeFeedback:
         for key, stats in bucket_events(new).items():
             self.buckets[key] = add(self.buckets.get(key, WindowStats()), stats)
         return len(new)
+
+    def lock_stations(self, codes: Sequence[str]) -> None:
+        for code in sorted(set(codes)):
+            lock = self.locks.setdefault(code, threading.Lock())
+            if not lock.acquire(blocking=False):
+                self.waiting += 1
+                lock.acquire()
+                self.waiting -= 1
+            self.held.locks = [*getattr(self.held, "locks", []), lock]
+
+    def release_locks(self) -> None:
+        for lock in getattr(self.held, "locks", []):
+            lock.release()
+        self.held.locks = []
 
     def existing_stations(self, codes: Iterable[str]) -> set[str]:
         return set(codes) & self.stations
@@ -76,6 +96,8 @@ class FakeDatabase:
         except BaseException:
             self.feedback.facts, self.feedback.buckets = saved
             raise
+        finally:
+            self.feedback.release_locks()
 
     def close(self) -> None:
         pass

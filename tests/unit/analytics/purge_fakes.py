@@ -54,3 +54,19 @@ class FakePersonalData:
 
     def close(self) -> None:
         self.closed = True
+
+
+class FakeTextKeys:
+    """The text keys' port (ports.TextKeyStore) with ``stale`` rows still to key."""
+
+    def __init__(self, stale: int = 0) -> None:
+        self.stale = stale
+        self.closed = False
+
+    def rekey_batch(self, limit: int) -> int:
+        done = min(limit, self.stale)
+        self.stale -= done
+        return done
+
+    def close(self) -> None:
+        self.closed = True

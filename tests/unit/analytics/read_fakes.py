@@ -112,3 +112,17 @@ class FakeScores:
 
     def ping(self) -> bool:
         return True
+
+
+class FakeInbox:
+    """The station page's follow-up as a station with no alerts, actions or call backs has
+    it (the inbox itself is tested on the real PostgreSQL)."""
+
+    def alerts_of(self, station_code: str, limit: int = 10) -> list[dict[str, Any]]:
+        return []
+
+    def actions_of(self, *, event_id: Any = None, alert_id: Any = None) -> list[dict[str, Any]]:
+        return []
+
+    def recent_at(self, station_code: str, limit: int = 10) -> list[dict[str, Any]]:
+        return []

@@ -29,7 +29,7 @@ from tests.unit.analytics.fakes import (
     FakeScoresCache,
     Unreachable,
 )
-from tests.unit.analytics.purge_fakes import FakePersonalData
+from tests.unit.analytics.purge_fakes import FakePersonalData, FakeTextKeys
 
 STATION = "GGN-SADAR"
 OLD_KEYS, KEYS = generate("k1"), generate("k2")
@@ -71,6 +71,7 @@ class Pipeline:
         self.cache = FakeScoresCache()
         self.health = FakeHealth()
         self.personal = FakePersonalData()
+        self.text_keys = FakeTextKeys()
         self.stopping = threading.Event()
         self.deps = Deps(
             database=self.database, cache=self.cache, publisher=self.broker,
@@ -82,8 +83,9 @@ class Pipeline:
     def worker(self) -> FeedbackWorker:
         consumer = self.broker.consumer("analytics", ["feedback.submitted"])
         return FeedbackWorker(
-            CONFIG, self.deps, broker=consumer, health=self.health, personal=self.personal
-        )
+            CONFIG, self.deps, broker=consumer, health=self.health, personal=self.personal,
+            text_keys=self.text_keys,
+        )  # fmt: skip
 
     def publish(self, *items: FeedbackSubmitted | bytes) -> None:
         self.broker.publish([
@@ -269,3 +271,16 @@ def test_the_worker_will_not_start_without_a_private_key_and_reads_them_from_the
     config = AnalyticsConfig.from_env({"ANALYTICS_SEAL_KEYS": f"{KEYS.private},{OLD_KEYS.private}"})
     assert config.seal_keys == f"{KEYS.private},{OLD_KEYS.private}"
     assert AnalyticsConfig.from_env({}).seal_keys == ""  # the web app needs none
+
+
+def test_the_worker_keys_feedback_stored_before_the_text_keys_on_its_timer_and_closes_them():
+    pipeline = Pipeline()
+    pipeline.text_keys.stale = CONFIG.rekey_batch_rows * 2 + 5
+    pipeline.publish(feedback())
+    worker = pipeline.worker()
+
+    worker.run_once()
+    worker.close()
+
+    assert pipeline.text_keys.stale == 0
+    assert pipeline.text_keys.closed

@@ -226,3 +226,66 @@ def test_an_idle_worker_gets_an_empty_batch_after_one_poll(broker):
 
     assert poll_batch(trickle, 100, 60.0, threading.Event()) == []
     assert trickle.polls == 1
+
+
+def put_both(broker, count: int) -> None:
+    """``count`` records, alternately on partition 0 (key S0) and partition 1 (key S4)."""
+    keys = (b"S0", b"S4")
+    broker.publish([Message("in", keys[i % 2], str(i).encode()) for i in range(count)])
+    assert all(broker.end_offsets("in").values())
+
+
+class LosesPartitionMidBatch(Recorder):
+    """A step during which a rebalance gives partition 0 to another member."""
+
+    def __init__(self, consumer) -> None:
+        super().__init__()
+        self.consumer = consumer
+
+    def __call__(self, records: Sequence[Record]) -> StepResult:
+        self.consumer.lose(("in", 0))
+        return super().__call__(records)
+
+
+def test_a_partition_lost_while_its_batch_was_processed_is_not_committed_by_the_old_owner(
+    broker,
+):
+    put_both(broker, 6)
+    loop = make_loop(broker, Recorder())
+    step = LosesPartitionMidBatch(loop.broker)
+    loop.step = step
+
+    assert loop.run_once() == 6
+
+    # Every record was processed (idempotent steps make that safe), but only the partition
+    # still owned was committed: the new owner of partition 0 commits its own offsets.
+    assert len(step.done) == 6
+    ends = broker.end_offsets("in")
+    assert broker.committed["g"] == {("in", 1): ends[1]}
+    assert ends[0] > 0
+
+
+def test_a_new_owner_reads_a_lost_partition_from_the_last_commit_and_loses_nothing(broker):
+    put_both(broker, 6)
+    old = make_loop(broker, Recorder())
+    old.step = LosesPartitionMidBatch(old.broker)
+    old.run_once()
+
+    new_step = Recorder()
+    new = make_loop(broker, new_step)
+    new.broker.lose(("in", 1))  # the new member was given partition 0 only
+    new.run_once()
+
+    partition_0 = [r.value for r in broker.records("in") if r.partition == 0]
+    assert sorted(new_step.done) == sorted(partition_0)
+    assert broker.committed["g"][("in", 0)] == broker.end_offsets("in")[0]
+
+
+def test_a_partition_lost_before_the_batch_was_read_does_not_stop_the_next_commit(broker):
+    consumer_loop = make_loop(broker, Recorder())
+    consumer_loop.broker.lose(("in", 0))
+    put_both(broker, 6)
+
+    consumer_loop.run_once()
+
+    assert broker.committed["g"] == {("in", 1): broker.end_offsets("in")[1]}

@@ -69,7 +69,7 @@ class FakeAlertsRepository:
         self.scores[station_code] = (event_id, computed_at, dict(windows))
         return True
 
-    def latest_scores(self, station_code):
+    def latest_scores(self, station_code, *, lock=False):
         kept = self.scores.get(station_code)
         return None if kept is None else (kept[1], kept[2])
 
