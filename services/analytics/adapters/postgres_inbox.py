@@ -16,7 +16,7 @@ from uuid import UUID
 from services.analytics.adapters.postgres_reads import PostgresReads
 from services.analytics.domain.inbox import InboxFilter
 from shared.india import INDIA
-from shared.textkeys import query_key
+from shared.textkeys import officer_key, query_key
 
 # The facts of a feedback police may read: every answer of the form but the name and the
 # mobile number, and where it was given.
@@ -51,6 +51,27 @@ def comment_query(text: str) -> str:
     return " & ".join(words)
 
 
+# A feedback names the officer asked for when its name's key holds every word key of the
+# asked name ("रमेश" finds "SI Ramesh Kumar"), or when the admin merged its key into an
+# officer whose key does (officer_aliases, per station). A row whose keys are not yet
+# computed (text_key_version NULL) is found by its name as typed.
+_OFFICER_SQL = (
+    "(string_to_array(f.officer_key, ' ') @> %s::text[]"
+    " OR EXISTS (SELECT 1 FROM officer_aliases a WHERE a.station_code = f.station_code"
+    "  AND a.name_key = f.officer_key AND string_to_array(a.officer_key, ' ') @> %s::text[])"
+    " OR (f.officer_key IS NULL AND f.officer_name ILIKE %s))"
+)
+
+
+def officer_condition(asked: str) -> tuple[str, list[Any]]:
+    """The condition and parameters for the filter "officer named ``asked``". A name of
+    only ranks ("SI") has no key words; it is then matched as typed."""
+    words = officer_key(asked).split()
+    if not words:
+        return "f.officer_name ILIKE %s", [_like(asked)]
+    return _OFFICER_SQL, [words, words, _like(asked)]
+
+
 def where_clause(chosen: InboxFilter) -> tuple[str, list[Any]]:
     """The SQL condition (over ``feedback f JOIN stations s``) and its parameters."""
     parts: list[str] = []
@@ -77,7 +98,8 @@ def where_clause(chosen: InboxFilter) -> tuple[str, list[Any]]:
     if chosen.complaint_type:
         add("f.complaint_type = %s", chosen.complaint_type)
     if chosen.officer:
-        add("f.officer_name ILIKE %s", _like(chosen.officer))
+        sql, values = officer_condition(chosen.officer)
+        add(sql, *values)
     if chosen.language:
         add("f.language = %s", chosen.language)
     if chosen.text:

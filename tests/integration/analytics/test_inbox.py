@@ -15,6 +15,7 @@ import pytest
 from shared.auth import Role
 from shared.india import INDIA
 from shared.masking import PHONE_HIDDEN
+from shared.textkeys import officer_key
 from tests.integration.analytics.conftest import signed_in
 from tests.integration.analytics.inbox_data import (
     VISITOR_NAME,
@@ -111,7 +112,18 @@ def test_a_dcp_sees_their_zone_and_the_commissioner_every_zone_admin_and_ops_non
     assert zone_items == [str(east2)]
     assert client.get(f"/api/v1/inbox/{world['others']['west']}", headers=dcp).status_code == 404
     assert client.get(f"/api/v1/inbox?station={world['west']}", headers=dcp).status_code == 403
-    everything = ids(client.get("/api/v1/inbox?limit=200", headers=dcp))
+    # the DCP's whole list of the last two days, every page walked (other tests' feedback
+    # of the East zone is in it too)
+    since = (NOW.astimezone(INDIA).date() - timedelta(days=1)).isoformat()
+    everything, after = [], None
+    while True:
+        query = f"since={since}&limit=200" + (f"&after={after}" if after else "")
+        answer = client.get(f"/api/v1/inbox?{query}", headers=dcp).get_json()
+        everything += [i["event_id"] for i in answer["items"]]
+        assert {i["zone"] for i in answer["items"]} <= {"East"}
+        after = answer["next_after"]
+        if after is None:
+            break
     assert str(world["others"]["west"]) not in everything and str(east2) in everything
 
     commissioner = bearer(token(url, Role.COMMISSIONER))
@@ -139,6 +151,12 @@ def test_the_filters_narrow_the_list_and_keyset_pages_walk_it_once_each(infra, p
     assert found("helped=no") == [ev[0], ev[3]]
     assert found("type=theft") == [ev[1], ev[2]]
     assert found("officer=ramesh") == [ev[0]]
+    # the officer's name in any script, order, rank or spacing: its key, not its letters
+    assert found("officer=रमेश") == [ev[0]]
+    assert found("officer=Ramesh  Kumar SI") == [ev[0]]
+    assert found("officer=श्री रमेश कुमार जी") == [ev[0]]
+    assert found("officer=यादव") == [ev[1]]
+    assert found("officer=Suresh") == []
     assert found("language=en") == [ev[1], ev[2]]
     # Hindi, English and Hinglish meet: सुनवाई / sunwai, FIR / fir, achha / अच्छा
     assert found("text=sunwai") == [ev[0]]
@@ -168,6 +186,32 @@ def test_the_filters_narrow_the_list_and_keyset_pages_walk_it_once_each(infra, p
         if after is None:
             break
     assert walked == ev and pages == 3
+
+
+def test_the_officer_filter_follows_the_admin_s_merge(infra, police_app, world):
+    client = police_app.test_client()
+    url = infra["DATABASE_URL"]
+    reader = bearer(token(url, Role.COMMISSIONER))
+    admin = bearer(token(url, Role.ADMIN))
+    ev = [str(e) for e in world["events"]]
+
+    def found(asked: str) -> list[str]:
+        answer = client.get(f"/api/v1/inbox?station={world['east']}&officer={asked}",
+                            headers=reader)  # fmt: skip
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        return ids(answer)
+
+    assert found("Ramesh") == [ev[0]]
+    merged = client.post(
+        f"/api/v1/admin/stations/{world['east']}/officers/merge",
+        json={"names": [officer_key("HC Yadav")], "into": officer_key("Ramesh Kumar")},
+        headers=admin,
+    )
+    assert merged.status_code == 200, merged.get_data(as_text=True)
+    # "HC Yadav" is now one of Ramesh Kumar's names at this station, and at no other
+    assert found("Ramesh") == ev[:2]
+    assert found("रमेश कुमार") == ev[:2]
+    assert found("Yadav") == [ev[1]]
 
 
 @pytest.mark.parametrize(
