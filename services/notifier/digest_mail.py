@@ -4,7 +4,8 @@ Commissioner's office gets the city's digest and each zone's DCP their zone's, a
 The notifier's worker runs this on a timer of its own thread (``DigestMailer``): each check
 queues the weeks that are due into the outbox ``digest_emails`` (one row per week and
 recipient; the unique key means a week is never queued twice for one recipient), then sends
-the due rows, claimed with a lease like the alerts' deliveries, so that two members never send
+the due rows one at a time, each claimed with a lease like the alerts' deliveries (but never
+shorter than ``LEASE_MIN_S``: building a PDF takes seconds), so that two members never send
 the same one and a member that died leaves it to be sent again when the lease ends. The PDF is
 built when it is sent, from the analytics' digest (``services.analytics.digest``): figures,
 names of stations and directions, never a visitor's name or number.
@@ -38,6 +39,7 @@ from shared.config import Env
 
 logger = logging.getLogger(__name__)
 CITY = "city"  # the scope of the Commissioner's office's digest
+LEASE_MIN_S = 300.0  # one digest's build and send, with room; a dead member's waits this long
 
 
 @dataclass(frozen=True)
@@ -70,31 +72,47 @@ class Queued:
 
 
 def weeks_to_queue(now: datetime, latest_queued: Week | None, catch_up_weeks: int) -> list[Week]:
-    """The weeks whose digest is due by ``now`` (09:00 India time on the Monday after each) and
-    not queued yet, oldest first: after ``latest_queued``, and no more than the last
-    ``catch_up_weeks`` of them (a worker down for months does not mail a season of digests)."""
+    """The weeks whose digest is due for one recipient by ``now`` (09:00 India time on the
+    Monday after each) and not queued for them yet, oldest first: after ``latest_queued``, and
+    no more than the last ``catch_up_weeks`` of them (a worker down for months does not mail a
+    season of digests). A recipient never queued before starts with the last due week only."""
     latest = last_complete(now)
     if latest.due_at > now:  # Monday before 09:00: last week is not due yet
         latest = latest.previous()
+    if latest_queued is None:
+        return [latest]
     weeks: list[Week] = []
     week = latest
-    while len(weeks) < catch_up_weeks and (latest_queued is None or week > latest_queued):
+    while len(weeks) < catch_up_weeks and week > latest_queued:
         weeks.append(week)
         week = week.previous()
     return sorted(weeks)
 
 
+Recipient = tuple[str, str]  # (scope, address): CITY or a zone's code, and an e-mail address
+
+
 def recipients(
-    weeks: Iterable[Week], commissioner_emails: Iterable[str], dcp_emails: Mapping[str, str]
-) -> list[Queued]:
-    """One row per week and recipient: the city's digest to each of the Commissioner's office's
-    addresses, each zone's to its DCP (zones without an e-mail get none)."""
-    city = sorted(set(commissioner_emails))
-    out: list[Queued] = []
-    for week in weeks:
-        out += [Queued(week, CITY, address) for address in city]
-        out += [Queued(week, z, a) for z, a in sorted(dcp_emails.items()) if a.strip()]
-    return out
+    commissioner_emails: Iterable[str], dcp_emails: Mapping[str, str]
+) -> list[Recipient]:
+    """Who gets a digest: the city's to each of the Commissioner's office's addresses, each
+    zone's to its DCP (zones without an e-mail get none)."""
+    city = [(CITY, address) for address in sorted(set(commissioner_emails))]
+    return city + [(zone, a) for zone, a in sorted(dcp_emails.items()) if a.strip()]
+
+
+def rows_to_queue(
+    now: datetime, wanted: Iterable[Recipient], latest: Mapping[Recipient, Week],
+    catch_up_weeks: int,
+) -> list[Queued]:  # fmt: skip
+    """One row per due week and recipient, each recipient after the last week queued for them
+    (``latest``), oldest week first."""
+    rows = [
+        Queued(week, scope, address)
+        for scope, address in wanted
+        for week in weeks_to_queue(now, latest.get((scope, address)), catch_up_weeks)
+    ]
+    return sorted(rows, key=lambda r: (r.week, r.scope != CITY, r.scope, r.address))
 
 
 def texts(digest: Digest) -> tuple[str, str]:
@@ -130,23 +148,22 @@ def retry_at(attempts: int, now: datetime, base_s: float, cap_s: float) -> datet
 
 def check(outbox: Any, settings: DigestMailSettings, now: datetime) -> int:
     """Queue the weeks that are due for every recipient; returns how many rows were new."""
-    weeks = weeks_to_queue(now, outbox.latest_queued(), settings.catch_up_weeks)
-    if not weeks:
-        return 0
-    rows = recipients(weeks, settings.commissioner_emails, outbox.dcp_emails())
-    added = outbox.queue(rows)
+    wanted = recipients(settings.commissioner_emails, outbox.dcp_emails())
+    rows = rows_to_queue(now, wanted, outbox.latest_queued(), settings.catch_up_weeks)
+    added = outbox.queue(rows) if rows else 0
     if added:
-        logger.info("weekly digests queued", extra={"weeks": len(weeks), "emails": added})
+        logger.info("weekly digests queued", extra={"emails": added})
     return added
 
 
 def send_due(
     outbox: Any, settings: DigestMailSettings, delivery: DeliverySettings, sender: Sender,
-    now_fn: Callable[[], datetime], limit: int = 20,
+    now_fn: Callable[[], datetime], limit: int = 1,
 ) -> int:  # fmt: skip
     """Send the queued digests that are due, each with its PDF; returns how many were tried.
     A transient failure is retried with the alerts' backoff until ``delivery.max_attempts``."""
-    due = outbox.claim_due(now_fn(), limit, timedelta(seconds=delivery.lease_s))
+    lease = timedelta(seconds=max(delivery.lease_s, LEASE_MIN_S))
+    due = outbox.claim_due(now_fn(), limit, lease)
     for item in due:
         digest = outbox.digest(item.week, item.scope, settings.policy)
         subject, body = texts(digest)

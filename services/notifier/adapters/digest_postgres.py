@@ -36,11 +36,11 @@ class PostgresDigestOutbox:
     def close(self) -> None:
         self._connection.close()
 
-    def latest_queued(self) -> Week | None:
+    def latest_queued(self) -> dict[tuple[str, str], Week]:
+        """The last week queued for each (scope, address) ever queued."""
         with self._connection.transaction() as cur:
-            cur.execute("SELECT max(week) FROM digest_emails")
-            row = cur.fetchone()
-        return Week(row[0]) if row and row[0] else None
+            cur.execute("SELECT scope, address, max(week) FROM digest_emails GROUP BY 1, 2")
+            return {(scope, address): Week(week) for scope, address, week in cur}
 
     def dcp_emails(self) -> dict[str, str]:
         with self._connection.transaction() as cur:

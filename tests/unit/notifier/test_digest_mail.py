@@ -13,6 +13,7 @@ from services.notifier.digest_mail import (
     Queued,
     check,
     recipients,
+    rows_to_queue,
     texts,
     weeks_to_queue,
 )
@@ -41,24 +42,35 @@ def test_missed_weeks_are_caught_up_oldest_first_up_to_the_setting():
     now = india(2026, 12, 14, 10, 0)  # three Mondays after W1's digest was queued
     assert weeks_to_queue(now, W1, 4) == [W2, Week(date(2026, 11, 30)), Week(date(2026, 12, 7))]
     assert weeks_to_queue(now, W1, 2) == [Week(date(2026, 11, 30)), Week(date(2026, 12, 7))]
-    # a first start queues only the last week, with a catch-up of 1; the setting's weeks otherwise
+    # a recipient never mailed before starts with the last week, whatever the setting
     assert weeks_to_queue(now, None, 1) == [Week(date(2026, 12, 7))]
-    assert len(weeks_to_queue(now, None, 4)) == 4
+    assert weeks_to_queue(now, None, 4) == [Week(date(2026, 12, 7))]
 
 
 def test_each_week_goes_to_the_commissioners_office_and_every_zone_with_a_dcp_email():
-    rows = recipients(
-        [W1, W2],
+    wanted = recipients(
         ["cp@example.invalid", "cp-office@example.invalid", "cp@example.invalid"],
         {"East": "dcp.east@example.invalid", "West": "", "South": "dcp.south@example.invalid"},
     )
-    assert rows[:4] == [
-        Queued(W1, CITY, "cp-office@example.invalid"),
-        Queued(W1, CITY, "cp@example.invalid"),
-        Queued(W1, "East", "dcp.east@example.invalid"),
-        Queued(W1, "South", "dcp.south@example.invalid"),
+    assert wanted == [
+        (CITY, "cp-office@example.invalid"),
+        (CITY, "cp@example.invalid"),
+        ("East", "dcp.east@example.invalid"),
+        ("South", "dcp.south@example.invalid"),
     ]
-    assert len(rows) == 8 and len(set(rows)) == 8
+    now = india(2026, 12, 1, 10, 0)  # W2 due since yesterday
+    rows = rows_to_queue(now, wanted, {r: W1 for r in wanted}, 4)
+    assert rows == [Queued(W2, scope, address) for scope, address in wanted]
+
+
+def test_each_recipient_is_queued_after_its_own_last_week():
+    cp, east = (CITY, "cp@example.invalid"), ("East", "dcp.east@example.invalid")
+    now = india(2026, 12, 1, 10, 0)
+    w0 = Week(date(2026, 11, 9))
+    # the office was mailed up to W2; the DCP up to two weeks before; a new DCP never
+    new = ("South", "dcp.south@example.invalid")
+    rows = rows_to_queue(now, [cp, east, new], {cp: W2, east: w0}, 4)
+    assert rows == [Queued(W1, *east), Queued(W2, *east), Queued(W2, *new)]
 
 
 class FakeOutbox:
@@ -66,7 +78,10 @@ class FakeOutbox:
         self.rows: set[Queued] = set()
 
     def latest_queued(self):
-        return max((r.week for r in self.rows), default=None)
+        latest: dict = {}
+        for r in self.rows:
+            latest[(r.scope, r.address)] = max(r.week, latest.get((r.scope, r.address), r.week))
+        return latest
 
     def dcp_emails(self):
         return {"East": "dcp.east@example.invalid"}
