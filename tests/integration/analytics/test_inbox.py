@@ -93,7 +93,7 @@ def test_an_sho_lists_only_their_station_masked_and_never_opens_another_station_
 
     item = client.get(f"/inbox/{world['events'][0]}").get_data(as_text=True)
     for answer in ("1. रेटिंग", "2. नाम", "3. मोबाइल", "4. शिकायत की तारीख", "5. शिकायत का प्रकार",
-                   "6. संबंधित अधिकारी", "7. आपके विचार", "8. थाने की सफ़ाई", "9. स्टाफ उपलब्ध",
+                   "6. संबंधित अधिकारी", "7. आगंतुक के शब्द", "8. थाने की सफ़ाई", "9. स्टाफ उपलब्ध",
                    "10. स्टाफ ने मदद की", "11. समस्या हल हुई"):  # fmt: skip
         assert answer in item
     assert "SI Ramesh Kumar" in item and PHONE_HIDDEN in item
