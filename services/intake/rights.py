@@ -208,5 +208,5 @@ class Rights:
 
 
 def masked(mobile: str) -> str:
-    """``+91XXXXXX1234``: what a log may say about a number."""
+    """``+91XXXXXX1234``: how the rights page shows the visitor their own number (never logged)."""
     return "+91XXXXXX" + mobile[-4:]

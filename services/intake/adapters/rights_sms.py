@@ -12,7 +12,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 
-from services.intake.rights import RightsUnavailable, masked
+from services.intake.rights import RightsUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class HttpCodeSender:
             raise RightsUnavailable(f"SMS gateway answered {refused.code}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             raise RightsUnavailable(f"SMS gateway unreachable: {type(exc).__name__}") from None
-        log.info("a code was sent to %s", masked(mobile))
+        log.info("a rights code was sent through the SMS gateway")
 
 
 class ConsoleCodeSender:
@@ -62,4 +62,4 @@ class ConsoleCodeSender:
     with it; the log says only that one was asked for."""
 
     def send_code(self, mobile: str, text: str) -> None:
-        log.info("a code was sent to %s (console: no SMS gateway configured)", masked(mobile))
+        log.info("a rights code was asked for (console: no SMS gateway configured; none sent)")
