@@ -46,18 +46,23 @@ def put_feedback(database_url: str, station_code: str, **fields: Any) -> uuid.UU
 
 
 def put_alert(database_url: str, station_code: str, rule: str = "low_rating") -> uuid.UUID:
-    """An open alert at ``station_code``, raised a day ago, as the notifier stores one."""
-    alert_id = uuid.uuid4()
+    """An open alert at ``station_code``, raised a day ago, as the notifier stores one; or the
+    one already open for that rule (a station has one open alert per rule, and where a notifier
+    worker runs, as in the e2e tests, it may have raised it from the same feedback)."""
     raised = datetime.now(UTC) - timedelta(days=1)
     part = json.dumps({"part": 0.5, "count": 10, "share": 0.5})
     with db.connection(database_url) as conn, db.transaction(conn) as cur:
         cur.execute(
             'INSERT INTO alerts (id, station_code, rule, "window", observed, baseline,'
             " notified_parts, raised_at, level_since, last_notified_at)"
-            " VALUES (%s, %s, %s, '24h', %s, %s, '{}', %s, %s, %s)",
-            (str(alert_id), station_code, rule, part, part, raised, raised, raised),
+            " VALUES (%s, %s, %s, '24h', %s, %s, '{}', %s, %s, %s) ON CONFLICT DO NOTHING",
+            (str(uuid.uuid4()), station_code, rule, part, part, raised, raised, raised),
         )
-    return alert_id
+        cur.execute(
+            "SELECT id FROM alerts WHERE station_code = %s AND rule = %s AND status <> 'resolved'",
+            (station_code, rule),
+        )
+        return uuid.UUID(str(cur.fetchone()[0]))
 
 
 def audit_lines(database_url: str, target: str) -> list[tuple[str, str, str]]:
