@@ -201,6 +201,7 @@ def fault(
     watch(
         lambda: [a for a, up in kafka_node_states(cluster.bootstrap).items() if not up] == [address]
     )
+    restarted = time.monotonic()
     cluster.restart(node_id)
     watch(lambda: fully_replicated(cluster.bootstrap), timeout_s=90)
     watch(lambda: all(kafka_node_states(cluster.bootstrap).values()), timeout_s=30)
@@ -209,6 +210,11 @@ def fault(
     # just before the kill, in flight when it came, too): what is measured is how long
     # requests sent after the kill kept being refused.
     span = max(0.0, max(refused) - killed) if refused else 0.0
+    # For the run's log: when, after the kill, each refused request was sent.
+    print(
+        f"\nnode {node_id} killed: elected after {done - killed:.1f} s, restarted after"
+        f" {restarted - killed:.1f} s; 503s sent at {[round(t - killed, 1) for t in refused]} s"
+    )
     return done - killed, span, len(refused)
 
 
