@@ -28,8 +28,8 @@ aspiration ("kam" and "km", "kal" and "khal"); for grouping names at one station
 finding comments that is the better side to err on.
 
 ``officer_key`` drops ranks and honorifics and orders the words, so "SI Ramesh Kumar",
-"Ramesh Kumar SI", "श्री रमेश कुमार जी" and "ramesh  kumar" share "kmr rms". A one-word
-name such as "रमेश" has the key "rms"; whether it belongs with "kmr rms" is decided per
+"Ramesh Kumar SI", "श्री रमेश कुमार जी" and "ramesh  kumar" share "kumr rmes". A one-word
+name such as "रमेश" has the key "rmes"; whether it belongs with "kumr rmes" is decided per
 station by ``services.analytics.domain.officers`` (it joins the one longer name at that
 station whose words include it, and stays apart when there are two such names).
 
