@@ -56,7 +56,13 @@ def durable_producer(
         delivery_timeout_ms=int(timeout_s * 1000),
         max_block_ms=int(timeout_s * 1000),
         retry_backoff_ms=100,
-        reconnect_backoff_max_ms=1000,
+        # A node that refuses connections (a killed broker of a cluster) is left alone for
+        # longer after each failure, up to 8 s. kafka-python's sender otherwise picks it
+        # again within a second as its "least loaded node" (it has no requests in flight)
+        # for the producer id it asks for after a batch expired, and blocks for the
+        # request timeout waiting for it, while the live leaders could take the sends.
+        reconnect_backoff_ms=200,
+        reconnect_backoff_max_ms=8000,
         # Without it the constructor waits 30 s for an unreachable broker.
         bootstrap_timeout_ms=int(timeout_s * 1000),
         **kafka_security(),
