@@ -4,7 +4,7 @@ adapters are in ``adapters/``; fakes in ``tests/unit/analytics/fakes.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -94,6 +94,11 @@ class ReadRepository(Protocol):
         """Active stations by code: ``station_code``, ``name_en``, ``name_hi``, ``zone``."""
         ...
 
+    def stations_version(self) -> Hashable | None:
+        """A value that changes whenever a station is added, changed or removed (None: not
+        known, so nothing read from the registry may be reused)."""
+        ...
+
     def station(self, code: str) -> dict[str, Any] | None:
         """One station (active or not, with ``active``), None if there is none."""
         ...
@@ -135,6 +140,11 @@ class ScoresSource(Protocol):
     def read_station(self, code: str) -> dict[str, WindowStats] | None: ...
 
     def ranking(self, window: str, policy: RankingPolicy) -> list[RankedStation]: ...
+
+    def version(self) -> Hashable | None:
+        """A value that changes with every write of scores or rankings (None: not known,
+        so no ranking read earlier may be reused)."""
+        ...
 
     def ping(self) -> bool: ...
 

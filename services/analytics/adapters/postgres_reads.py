@@ -78,6 +78,14 @@ class PostgresReads:
             for code, en, hi, zone in rows
         }
 
+    def stations_version(self) -> tuple[int, int]:
+        """How many stations there are and the highest revision (every insert and update
+        takes a new one from a sequence, migration 0002): either moves with any change."""
+        with self.cursor() as cur:
+            cur.execute("SELECT count(*), coalesce(max(revision), 0) FROM stations")
+            count, revision = cur.fetchone()
+        return int(count), int(revision)
+
     def station(self, code: str) -> dict[str, Any] | None:
         with self.cursor() as cur:
             cur.execute(

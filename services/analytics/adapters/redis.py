@@ -11,10 +11,15 @@ Keys (prefix ``analytics`` by default):
   <prefix>:sums:<window>        hash, station code -> "count:rating_sum" (what ranking needs)
   <prefix>:stations             set of the station codes that have a hash
   <prefix>:built                set by a rebuild; missing means Redis lost its data
+  <prefix>:version              a new random token at every write of scores and rankings
+                                (in the same MULTI): readers reuse a ranking until it moves
+                                (random, not a counter: a counter restarted after Redis lost
+                                its data could come back to a value a reader still holds)
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
@@ -45,6 +50,9 @@ class ScoresCache:
 
     def _sums_key(self, window: str) -> str:
         return f"{self.prefix}:sums:{window}"
+
+    def _version_key(self) -> str:
+        return f"{self.prefix}:version"
 
     def write_stations(
         self,
@@ -98,6 +106,7 @@ class ScoresCache:
             pipe.delete(self._ranking_key(window))
             if scores:
                 pipe.zadd(self._ranking_key(window), scores)
+        pipe.set(self._version_key(), uuid.uuid4().hex)
         pipe.execute()
 
     def read_station(self, code: str) -> dict[str, WindowStats] | None:
@@ -124,6 +133,10 @@ class ScoresCache:
         out = [RankedStation(c, s, n, i) for i, (c, s, n) in enumerate(enough, 1)]
         return out + [RankedStation(c, s, n, None) for c, s, n in few]
 
+    def version(self) -> str | None:
+        """The last write's token; None after Redis lost its data (or before any write)."""
+        return cast(str | None, self.client.get(self._version_key()))
+
     def station_codes(self) -> set[str]:
         """The stations that have a hash."""
         return set(self.client.smembers(f"{self.prefix}:stations"))  # type: ignore[arg-type]
@@ -136,6 +149,7 @@ class ScoresCache:
             for window in PUBLIC_WINDOWS:
                 self.client.hdel(self._sums_key(window), *codes)
                 self.client.zrem(self._ranking_key(window), *codes)
+            self.client.set(self._version_key(), uuid.uuid4().hex)
 
     def mark_built(self) -> None:
         """Say that every station was written (by a rebuild)."""

@@ -11,8 +11,10 @@ even whether it exists: an SHO or a DCP cannot probe other stations.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -29,6 +31,35 @@ from shared.scores import WindowStats
 Guard = Callable[[str, str | None], object]
 
 
+class RankingCache:
+    """The rankings last built, per window and zone, each with the versions of the registry
+    and of the scores it was built from (``ReadRepository.stations_version``,
+    ``ScoresSource.version``): a request reuses one while neither has moved, so at 17,000
+    stations a ranking is not rebuilt from every station for every reader. Never stale:
+    the versions are read before the ranking, so a write during a build only makes the
+    next request build again."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._built: OrderedDict[tuple[str, str], tuple[Hashable, tuple[dict, ...]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str], version: Hashable) -> tuple[dict, ...] | None:
+        with self._lock:
+            found = self._built.get(key)
+            if found is None or found[0] != version:
+                return None
+            self._built.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple[str, str], version: Hashable, items: tuple[dict, ...]) -> None:
+        with self._lock:
+            self._built[key] = (version, items)
+            self._built.move_to_end(key)
+            while len(self._built) > self.size:
+                self._built.popitem(last=False)
+
+
 @dataclass(frozen=True)
 class ReadDeps:
     database: ReadRepository
@@ -38,6 +69,7 @@ class ReadDeps:
     # Per officer and per complaint type (usecases.officers.OfficerRepository); None: not kept.
     officers: Any = None
     officer_min_count: int = 5
+    rankings: RankingCache = field(default_factory=RankingCache)
 
 
 class UnknownStation(Exception):
@@ -67,10 +99,25 @@ class StationPage:
 
 def ranking_items(
     deps: ReadDeps, window: str, zone: str | None, viewer: Principal | None = None
-) -> list[dict[str, Any]]:
+) -> Sequence[dict[str, Any]]:
     """Every active station (of ``zone``, any case) that ``viewer`` may see, best first;
     stations with too little feedback after the ranked ones with ``rank`` None, then those
-    with none at all. Ranks are the city-wide ones."""
+    with none at all. Ranks are the city-wide ones. The items may be shared with other
+    requests (``RankingCache``): read them, never change them. For a city-wide viewer (or
+    none) the sequence itself is the cached one, the same object while nothing moved."""
+    version = (deps.database.stations_version(), deps.scores.version())
+    key = (window, (zone or "").lower())
+    items = deps.rankings.get(key, version) if None not in version else None
+    if items is None:
+        items = tuple(_ranking(deps, window, zone))
+        if None not in version:
+            deps.rankings.put(key, version, items)
+    if viewer is not None and not viewer.city_wide:
+        return [i for i in items if viewer.sees_station(i["station_code"], i["zone"])]
+    return items
+
+
+def _ranking(deps: ReadDeps, window: str, zone: str | None) -> list[dict[str, Any]]:
     registry = deps.database.stations()
     items, listed = [], set()
     for entry in deps.scores.ranking(window, deps.policy):
@@ -87,8 +134,6 @@ def ranking_items(
                           "enough_feedback": False})  # fmt: skip
     if zone:
         items = [i for i in items if i["zone"].lower() == zone.lower()]
-    if viewer is not None:
-        items = [i for i in items if viewer.sees_station(i["station_code"], i["zone"])]
     return items
 
 
@@ -111,7 +156,7 @@ def scoped_zone(deps: ReadDeps, viewer: Principal, asked: str | None) -> str | N
 
 def dashboard_data(
     deps: ReadDeps, window: str, zone: str | None, viewer: Principal | None = None
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+) -> tuple[Sequence[dict[str, Any]], list[dict[str, str]]]:
     """The dashboard's ranking (see ranking_items) and the zones to filter it by: all of
     them, or only the viewer's own."""
     zones = deps.database.zones()

@@ -32,6 +32,9 @@ class FakeReads:
             if s["active"]
         }
 
+    def stations_version(self) -> str:
+        return repr(sorted(self.registry.items()))  # moves with any change, made any way
+
     def station(self, code: str) -> dict[str, Any] | None:
         return self.registry.get(code)
 
@@ -109,6 +112,9 @@ class FakeScores:
     def ranking(self, window: str, policy: RankingPolicy) -> list[RankedStation]:
         stats = {code: w[window] for code, w in self.windows.items() if w[window].count}
         return rank_stations(stats, policy)
+
+    def version(self) -> str:
+        return repr(sorted(self.windows.items()))
 
     def ping(self) -> bool:
         return True

@@ -7,6 +7,7 @@ import pytest
 
 from shared.auth import Role
 from shared.masking import PHONE_HIDDEN
+from shared.scores import WindowStats
 from tests.unit.analytics.app_fakes import (
     VISITOR_MOBILE,
     VISITOR_NAME,
@@ -196,3 +197,31 @@ def test_only_the_feedback_cell_s_station_page_offers_to_show_a_name_and_number(
 )
 def test_a_bad_window_or_day_count_is_400_for_a_reader(world, url):
     assert world.client().get(url, headers=world.token(Role.COMMISSIONER)).status_code == 400
+
+
+def test_a_ranking_kept_for_the_city_is_never_what_an_sho_or_a_dcp_is_shown(world):
+    # The commissioner's city-wide answer is kept for the next reader; an SHO and a DCP
+    # asking next still get only their station and their zone.
+    city = world.client().get("/api/v1/rankings", headers=world.token(Role.COMMISSIONER)).json
+    assert {i["station_code"] for i in city["items"]} == {"GGN-A", "GGN-B", "GGN-C"}
+
+    sho = world.client().get(
+        "/api/v1/rankings", headers=world.token(Role.SHO, station_code="GGN-C")
+    )
+    dcp = world.client().get("/api/v1/rankings", headers=world.token(Role.DCP, zone="East"))
+    assert [i["station_code"] for i in sho.json["items"]] == ["GGN-C"]
+    assert {i["station_code"] for i in dcp.json["items"]} == {"GGN-A", "GGN-B"}
+
+
+def test_the_city_wide_ranking_follows_new_scores_and_new_stations_at_once(world):
+    headers = world.token(Role.COMMISSIONER)
+    before = world.client().get("/api/v1/rankings", headers=headers).json
+    assert before["items"][0]["station_code"] == "GGN-C"  # 4.0 stars on 7
+
+    world.scores.put("GGN-A", "30d", WindowStats(count=50, rating_sum=250))  # 5.0 on 50
+    world.reads.add_station("GGN-NEW", "West")
+    after = world.client().get("/api/v1/rankings", headers=headers).json
+
+    assert after["items"][0]["station_code"] == "GGN-A"
+    assert after["items"][0]["count"] == 50
+    assert "GGN-NEW" in {i["station_code"] for i in after["items"]}

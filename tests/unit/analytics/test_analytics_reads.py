@@ -116,3 +116,55 @@ def test_the_station_page_shows_its_days_and_latest_comments_in_india_time(deps,
     assert page.comments[1]["type_label"].endswith("· Theft")
     assert page.comments[2]["type_label"] == "अन्य · Other"
     assert page.windows["30d"]["count"] == 20
+
+
+class CountingReads(FakeReads):
+    """The fake registry, counting how often the whole registry is read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def stations(self):
+        self.reads += 1
+        return super().stations()
+
+
+def test_a_ranking_is_built_once_while_neither_the_registry_nor_the_scores_move(scores):
+    reads = CountingReads()
+    for code, zone in (("GGN-A", "East"), ("GGN-B", "East"), ("GGN-C", "West")):
+        reads.add_station(code, zone)
+    deps = ReadDeps(reads, scores, RankingPolicy(prior_weight=10, min_count=10),
+                    FakeIdentities(reads))  # fmt: skip
+
+    first = ranking_items(deps, "30d", None)
+    assert list(ranking_items(deps, "30d", None)) == list(first)
+    assert reads.reads == 1
+    assert [i["station_code"] for i in ranking_items(deps, "30d", "west")] == ["GGN-C"]
+    assert reads.reads == 2  # another zone is another ranking
+
+    scores.put("GGN-B", "30d", stats(40, 200))  # 5.0 on 40: now first
+    assert [i["station_code"] for i in ranking_items(deps, "30d", None)][:2] == ["GGN-B", "GGN-A"]
+    reads.add_station("GGN-E", "West")
+    assert "GGN-E" in {i["station_code"] for i in ranking_items(deps, "30d", None)}
+    assert reads.reads == 4
+
+
+class UnversionedScores(FakeScores):
+    """Scores whose source cannot say whether they moved (Redis lost its data)."""
+
+    def version(self):
+        return None
+
+
+def test_without_a_version_from_the_scores_every_ranking_is_built_anew():
+    reads, scores = CountingReads(), UnversionedScores()
+    reads.add_station("GGN-A", "East")
+    scores.put("GGN-A", "30d", stats(20, 90))
+    deps = ReadDeps(reads, scores, RankingPolicy(prior_weight=10, min_count=10),
+                    FakeIdentities(reads))  # fmt: skip
+
+    ranking_items(deps, "30d", None)
+    scores.windows["GGN-A"]["30d"] = stats(20, 20)  # changed behind the version's back
+    assert ranking_items(deps, "30d", None)[0]["score"] < 2
+    assert reads.reads == 2
