@@ -53,13 +53,13 @@ class FeedbackDatabase(Protocol):
 
 
 class ScoresCache(Protocol):
-    """Each station's windows and the rankings, recomputable from the database."""
+    """Each station's windows and sums (the rankings are made from them), recomputable from
+    the database."""
 
     def write_stations(
         self,
         windows: Mapping[str, Mapping[str, WindowStats]],
         computed_at: datetime,
-        policy: RankingPolicy,
     ) -> None: ...
 
     def station_codes(self) -> set[str]:

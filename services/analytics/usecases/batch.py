@@ -142,7 +142,7 @@ def _write_windows(
         now = deps.clock()
         buckets = feedback.load_buckets(codes, oldest_hour_needed(now))
         windows = {code: windows_from_buckets(buckets.get(code, {}), now) for code in codes}
-        deps.cache.write_stations(windows, now, deps.policy)
+        deps.cache.write_stations(windows, now)
     return now, windows
 
 

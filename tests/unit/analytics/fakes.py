@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from services.analytics.domain import RankingPolicy, bucket_events
+from services.analytics.domain import bucket_events
 from services.analytics.domain.windows import add
 from shared.events import FeedbackSubmitted, Personal
 from shared.scores import WindowStats
@@ -115,7 +115,6 @@ class FakeScoresCache:
         self,
         windows: Mapping[str, Mapping[str, WindowStats]],
         computed_at: datetime,
-        policy: RankingPolicy,
     ) -> None:
         for code, by_window in windows.items():
             self.windows[code] = dict(by_window)

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from services.analytics.domain import RankingPolicy
 from services.analytics.usecases import process_batch, rebuild
 from shared.consumer import Record
 from shared.consumer.records import StoredRecord
@@ -39,12 +38,11 @@ class PausedCache:
         self,
         windows: Mapping[str, Mapping[str, WindowStats]],
         computed_at: datetime,
-        policy: RankingPolicy,
     ) -> None:
         if not self.go.is_set():
             self.writing.set()
             assert self.go.wait(10.0), "never let go"
-        self.cache.write_stations(windows, computed_at, policy)
+        self.cache.write_stations(windows, computed_at)
 
     def __getattr__(self, name: str):
         return getattr(self.cache, name)
