@@ -34,13 +34,14 @@ def post_json(url: str, body: dict) -> tuple[int, dict]:
 
 def post_feedback(intake_url: str, body: dict) -> dict:
     """POST until intake accepts: a running intake learns of a new station from the stations
-    topic (within INTAKE_STATION_MAX_LAG_S), answering 404 until then."""
+    topic (within INTAKE_STATION_MAX_LAG_S), answering 404 until then, and 503 (with
+    Retry-After) while it has not read that topic to its end since it started."""
 
     def attempt():
         try:
             return post_json(f"{intake_url}/api/v1/feedback", body)[1]
         except urllib.error.HTTPError as refused:
-            if refused.code != 404:
+            if refused.code not in (404, 503):
                 raise
             return None
 
