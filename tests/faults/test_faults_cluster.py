@@ -45,7 +45,7 @@ from tests.support import wait_until
 pytestmark = pytest.mark.e2e
 
 OFFSET = 100  # the cluster's and its services' ports: the test profile's + 100
-SUBMISSIONS = 6000  # more than the scenario sends: the load is stopped when it is over
+SUBMISSIONS = 15000  # more than the scenario sends: the load is stopped when it is over
 PROCESSES = ("intake", "analytics-consumer")
 
 
@@ -227,7 +227,9 @@ def test_cluster_loses_a_leader_and_the_controller_and_nothing_accepted_is_lost(
     intake_url = f"http://127.0.0.1:{services.SERVICES['intake'].port(cluster.env)}"
     stations_known_to_intake(intake_url, stations, signing_key)
     bodies = varied_bodies(stations, signing_key, SUBMISSIONS, 7)
-    load = IntakeLoad(intake_url, bodies, threads=3, pace_s=0.1, deadline_s=240)
+    # The deadline leaves room for two restarts that recover their logs slowly (up to
+    # KAFKA_RECOVERY_TIMEOUT each); the load is stopped as soon as the scenario is over.
+    load = IntakeLoad(intake_url, bodies, threads=3, pace_s=0.1, deadline_s=600)
 
     started = time.monotonic()
     load.start()
