@@ -1,5 +1,5 @@
 """The commands behind ``./pratikriya``: up, down, status, credentials, test, bench, lag,
-accounts, tokens and purge.
+accounts, tokens, purge and partitions.
 
 ``./pratikriya`` (bash) installs what is missing and then runs ``python -m ops.cli``.
 """
@@ -357,6 +357,36 @@ def cmd_purge(env: Mapping[str, str], days: int | None) -> int:
     return 0
 
 
+def cmd_partitions(env: Mapping[str, str], args: argparse.Namespace) -> int:
+    """The feedback table's months, or (``drop --before YYYY-MM``) the oldest dropped."""
+    import psycopg2
+
+    from ops import partitions
+
+    url = env["DATABASE_URL"]
+    try:
+        if args.action == "drop":
+            before = partitions.parse_month(args.before)
+            dropped = partitions.drop_before(url, before, keep_months=args.keep_months)
+            for month, counts in dropped:
+                others = ", ".join(f"{n} {t}" for t, n in counts.items() if t != "feedback")
+                print(f"dropped {month.label}: {counts['feedback']} feedback ({others})")
+            if not dropped:
+                print(f"no month before {before:%Y-%m} to drop")
+            return 0
+        months, default_rows = partitions.listing(url)
+    except partitions.PartitionError as error:
+        print(f"pratikriya: {error}", file=sys.stderr)
+        return 2
+    except psycopg2.OperationalError as error:
+        print(f"pratikriya: PostgreSQL did not answer: {error}".strip(), file=sys.stderr)
+        return 1
+    for month in months:
+        print(f"{month.label}  {month.name}  {month.rows} feedback")
+    print(f"default  feedback_default  {default_rows} feedback (months without a partition)")
+    return 0
+
+
 def positive_days(text: str) -> int:
     days = int(text)
     if days < 1:
@@ -430,6 +460,12 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument(
         "--days", type=positive_days, help="the period (default: PERSONAL_DATA_RETENTION_DAYS)"
     )
+    parts = sub.add_parser("partitions", help="the feedback table's months; drop the oldest")
+    parts.add_argument("action", nargs="?", choices=("list", "drop"), default="list")
+    parts.add_argument("--before", help="drop: every month before this one (YYYY-MM)")
+    parts.add_argument(
+        "--keep-months", type=int, default=12, help="drop: months kept before this one (12)"
+    )
     bench = sub.add_parser("bench", help="run the benchmarks under bench/ and print a table")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     args, unknown = parser.parse_known_args(argv)
@@ -462,6 +498,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_bench(cfg, env, unknown + args.bench_args)
         if args.command == "purge":
             return cmd_purge(env, args.days)
+        if args.command == "partitions":
+            if args.action == "drop" and not args.before:
+                parser.error("partitions drop needs --before YYYY-MM")
+            return cmd_partitions(env, args)
         return {
             "up": cmd_up,
             "down": cmd_down,

@@ -124,6 +124,8 @@ GRANTS: dict[str, dict[str, Privileges]] = {
 }
 SEQUENCES = {QR: ("station_revisions",)}  # stations' revision default and trigger
 TOKEN_LOOKUP = {INTAKE, QR, ANALYTICS, NOTIFIER, OPS}  # EXECUTE auth_token_principal
+# EXECUTE feedback_month_partitions: the consumer makes the coming months' partitions
+PARTITION_MAKERS = {CONSUMER}
 
 # The analysts' login (ops/analysts.py) is fenced by its role's settings, not a session's.
 ANALYST_SETTINGS = {
@@ -203,6 +205,7 @@ def roles_script(database: str, passwords: Mapping[str, str]) -> str:
             f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {ident};",
             f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {ident};",
             f"REVOKE ALL ON FUNCTION public.auth_token_principal(text) FROM {ident};",
+            f"REVOKE ALL ON FUNCTION public.feedback_month_partitions(date, integer) FROM {ident};",
             # Column grants are not undone by the table's REVOKE ALL: undo them one by one.
             "SELECT format('REVOKE ALL (%I) ON %I.%I FROM %I', column_name, table_schema,"  # noqa: S608
             " table_name, grantee) FROM information_schema.column_privileges"
@@ -215,6 +218,11 @@ def roles_script(database: str, passwords: Mapping[str, str]) -> str:
                   for s in SEQUENCES.get(role, ())]  # fmt: skip
         if role in TOKEN_LOOKUP:
             lines.append(f"GRANT EXECUTE ON FUNCTION public.auth_token_principal(text) TO {ident};")
+        if role in PARTITION_MAKERS:
+            lines.append(
+                f"GRANT EXECUTE ON FUNCTION public.feedback_month_partitions(date, integer)"
+                f" TO {ident};"
+            )
     analyst = _ident(ANALYST_ROLE)
     lines += [
         f"ALTER ROLE {analyst} CONNECTION LIMIT {ANALYST_CONNECTION_LIMIT};",

@@ -191,3 +191,12 @@ class InboxStore(Protocol):
     def alerts_of(self, station_code: str, limit: int = 10) -> list[dict[str, Any]]: ...
 
     def recent_at(self, station_code: str, limit: int = 10) -> list[dict[str, Any]]: ...
+
+
+class FeedbackMonths(Protocol):
+    """The feedback table's monthly partitions (``adapters.partitions.PostgresMonths``)."""
+
+    def ensure_ahead(self, today: date, months: int) -> int:
+        """Make this month's partition and the next ``months``' where missing; how many."""
+
+    def close(self) -> None: ...

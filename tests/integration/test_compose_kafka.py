@@ -328,7 +328,8 @@ def privileges(database_url: str) -> dict[tuple[str, ...], bool]:
             cur.execute(
                 "SELECT c.relname, a.attname FROM pg_class c JOIN pg_attribute a"
                 " ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'"
+                " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"
+                " AND NOT c.relispartition"  # the feedback months: data, not grants
             )
             columns = cur.fetchall()
             tables = sorted({table for table, _ in columns})

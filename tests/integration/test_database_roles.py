@@ -83,8 +83,20 @@ def test_every_role_has_exactly_the_grants_the_readme_lists(owner):
     expected = readme_table()
     assert set(expected) == {*db_roles.SERVICE_ROLES, "pratikriya_analyst"}
     with owner.cursor() as cur:
-        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        # The feedback table's months are reached through it only (migration 0012).
+        cur.execute(
+            "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+            " AND relkind IN ('r', 'p') AND NOT relispartition"
+        )
         tables = {name for (name,) in cur.fetchall()}
+        cur.execute("SELECT inhrelid::regclass::text FROM pg_inherits"
+                    " WHERE inhparent = 'public.feedback'::regclass")  # fmt: skip
+        months = [name for (name,) in cur.fetchall()]
+        assert "feedback_default" in months and len(months) >= 4
+        for role in expected:
+            assert {m: actual_grants(cur, role, m) for m in months} == dict.fromkeys(
+                months, frozenset()
+            ), role
         for role, listed in expected.items():
             assert set(listed) == tables, f"README's table is not every table ({role})"
             actual = {table: actual_grants(cur, role, table) for table in tables}
@@ -135,8 +147,9 @@ def personal_event(infra, owner):
             (str(event_id), code),
         )
         cur.execute(
-            "INSERT INTO feedback_personal (event_id, name, mobile, mobile_hash)"
-            " VALUES (%s, 'Kamla Devi', '+919812345678', 'keyed-hash')",
+            "INSERT INTO feedback_personal (event_id, submitted_at, name, mobile, mobile_hash)"
+            " SELECT event_id, submitted_at, 'Kamla Devi', '+919812345678', 'keyed-hash'"
+            " FROM feedback WHERE event_id = %s",
             (str(event_id),),
         )
     return str(event_id)

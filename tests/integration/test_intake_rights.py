@@ -56,9 +56,9 @@ def stored_feedback(database_url: str, station: dict, mobile: str, key: bytes, *
              row["complaint_type"], row["comments"]),
         )  # fmt: skip
         cur.execute(
-            "INSERT INTO feedback_personal (event_id, name, mobile, mobile_hash)"
-            " VALUES (%s, %s, %s, %s)",
-            (event_id, "Asha Devi", mobile, mobile_hash(key, mobile)),
+            "INSERT INTO feedback_personal (event_id, submitted_at, name, mobile, mobile_hash)"
+            " SELECT event_id, submitted_at, %s, %s, %s FROM feedback WHERE event_id = %s",
+            ("Asha Devi", mobile, mobile_hash(key, mobile), event_id),
         )
     return event_id
 

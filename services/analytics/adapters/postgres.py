@@ -2,8 +2,10 @@
 feedback repository inside its transactions (``PostgresFeedback``).
 
 ``store_batch`` is one statement in one transaction: the feedback facts are inserted with
-``ON CONFLICT (event_id) DO NOTHING``; only the rows really inserted (``RETURNING``) go on to
-``feedback_personal`` and to the hourly buckets. A redelivered event therefore changes nothing.
+``ON CONFLICT (event_id, submitted_at) DO NOTHING`` (the key of the table partitioned by
+month; an event's submitted_at travels in it, so a redelivery meets its own row); only the
+rows really inserted (``RETURNING``) go on to ``feedback_personal`` and to the hourly
+buckets. A redelivered event therefore changes nothing.
 The name and number come opened (``usecases.batch``): the event itself only carries them sealed.
 Each row gets its officer and comment keys (``shared.textkeys``) as it is stored.
 """
@@ -47,12 +49,12 @@ inserted AS (
         complaint_type, officer_name, comments, cleanliness, staff_available, staff_helped,
         problem_resolved, language, officer_key, comment_key, text_key_version
     FROM incoming
-    ON CONFLICT (event_id) DO NOTHING
+    ON CONFLICT (event_id, submitted_at) DO NOTHING
     RETURNING *
 ),
 personal AS (
-    INSERT INTO feedback_personal (event_id, name, mobile, mobile_hash)
-    SELECT i.event_id, i.name, i.mobile, i.mobile_hash
+    INSERT INTO feedback_personal (event_id, submitted_at, name, mobile, mobile_hash)
+    SELECT i.event_id, i.submitted_at, i.name, i.mobile, i.mobile_hash
     FROM incoming i JOIN inserted USING (event_id)
     ON CONFLICT (event_id) DO NOTHING
 ),

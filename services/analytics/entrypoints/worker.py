@@ -7,7 +7,9 @@ turned, and if so refreshes the stations whose windows moved; at start, and when
 lost its data, it rebuilds every station. At start and then every ``purge_every_s`` it purges
 the names and numbers past the retention period (``usecases.purge``), and every
 ``rekey_every_s`` it gives feedback stored without officer and comment keys its keys
-(``adapters.text_keys``). SIGTERM or SIGINT: the
+(``adapters.text_keys``). At start and every ``purge_every_s`` too it makes the feedback
+table's partitions for this month and the next ``MONTHS_AHEAD`` (``adapters.partitions``),
+so rows never wait for a month to exist. SIGTERM or SIGINT: the
 batch in hand is finished and committed, then it exits.
 """
 
@@ -24,13 +26,14 @@ import psycopg2
 import redis
 from kafka.errors import KafkaError
 
+from services.analytics.adapters.partitions import PostgresMonths
 from services.analytics.adapters.postgres import Database
 from services.analytics.adapters.purge import PostgresPersonalData
 from services.analytics.adapters.redis import ScoresCache
 from services.analytics.adapters.text_keys import PostgresTextKeys, rekey_feedback
 from services.analytics.config import AnalyticsConfig
 from services.analytics.domain import RankingPolicy, hour_of
-from services.analytics.ports import TextKeyStore
+from services.analytics.ports import FeedbackMonths, TextKeyStore
 from services.analytics.usecases import Deps, process_batch, rebuild, refresh_moved
 from services.analytics.usecases.purge import PersonalDataStore, purge_personal_data
 from shared import db, logs
@@ -52,6 +55,7 @@ from shared.redis_io import redis_client
 from shared.sealing import Opener
 
 logger = logging.getLogger(__name__)
+MONTHS_AHEAD = 2  # partitions made before their month begins (the default one takes the rest)
 TRANSIENT = (
     psycopg2.OperationalError,
     psycopg2.InterfaceError,
@@ -102,12 +106,14 @@ class FeedbackWorker:
         health: Health | None = None,
         personal: PersonalDataStore | None = None,
         text_keys: TextKeyStore | None = None,
+        months: FeedbackMonths | None = None,
     ) -> None:
         self.config, self.deps = config, deps
         self.personal = personal or PostgresPersonalData(
             config.connections.database_url, config.group_id
         )
         self.text_keys = text_keys or PostgresTextKeys(config.connections.database_url)
+        self.months = months or PostgresMonths(config.connections.database_url)
         self.stopping = deps.retry.stopping
         self.health = health or HealthReporter(
             lambda: db.connect(config.connections.database_url, application_name="analytics"),
@@ -121,6 +127,7 @@ class FeedbackWorker:
             periodic=[
                 Periodic("refresh", config.refresh_every_s, self.refresh),
                 Periodic("purge", config.purge_every_s, self.purge),
+                Periodic("partitions", config.purge_every_s, self.partitions),
                 Periodic("text keys", config.rekey_every_s, self.rekey),
             ],
         )  # fmt: skip
@@ -146,6 +153,10 @@ class FeedbackWorker:
             batch_rows=c.purge_batch_rows, max_batches=c.purge_max_batches,
         )  # fmt: skip
 
+    def partitions(self) -> None:
+        """The feedback table's partitions for this month and the next ``MONTHS_AHEAD``."""
+        self.months.ensure_ahead(self.deps.clock().date(), MONTHS_AHEAD)
+
     def rekey(self) -> None:
         """Officer and comment keys for feedback stored before them or under older rules
         (``shared.textkeys.KEY_VERSION``), a bounded number of batches a run."""
@@ -169,6 +180,7 @@ class FeedbackWorker:
         self.health.close()
         self.personal.close()
         self.text_keys.close()
+        self.months.close()
 
 
 def run(config: AnalyticsConfig) -> None:

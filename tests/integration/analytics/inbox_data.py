@@ -38,9 +38,9 @@ def put_feedback(database_url: str, station_code: str, **fields: Any) -> uuid.UU
             list(row.values()),
         )
         cur.execute(
-            "INSERT INTO feedback_personal (event_id, name, mobile, mobile_hash)"
-            " VALUES (%s, %s, %s, %s)",
-            (str(event_id), name, mobile, uuid.uuid4().hex),
+            "INSERT INTO feedback_personal (event_id, submitted_at, name, mobile, mobile_hash)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            (str(event_id), row["submitted_at"], name, mobile, uuid.uuid4().hex),
         )
     return event_id
 

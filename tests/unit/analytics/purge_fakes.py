@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from tests.unit.analytics.fakes import Unreachable
 
@@ -67,6 +67,21 @@ class FakeTextKeys:
         done = min(limit, self.stale)
         self.stale -= done
         return done
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeMonths:
+    """The feedback months' port (ports.FeedbackMonths): the months asked for, in order."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[date, int]] = []
+        self.closed = False
+
+    def ensure_ahead(self, today: date, months: int) -> int:
+        self.asked.append((today, months))
+        return 0
 
     def close(self) -> None:
         self.closed = True

@@ -29,7 +29,7 @@ from tests.unit.analytics.fakes import (
     FakeScoresCache,
     Unreachable,
 )
-from tests.unit.analytics.purge_fakes import FakePersonalData, FakeTextKeys
+from tests.unit.analytics.purge_fakes import FakeMonths, FakePersonalData, FakeTextKeys
 
 STATION = "GGN-SADAR"
 OLD_KEYS, KEYS = generate("k1"), generate("k2")
@@ -72,6 +72,7 @@ class Pipeline:
         self.health = FakeHealth()
         self.personal = FakePersonalData()
         self.text_keys = FakeTextKeys()
+        self.months = FakeMonths()
         self.stopping = threading.Event()
         self.deps = Deps(
             database=self.database, cache=self.cache, publisher=self.broker,
@@ -84,7 +85,7 @@ class Pipeline:
         consumer = self.broker.consumer("analytics", ["feedback.submitted"])
         return FeedbackWorker(
             CONFIG, self.deps, broker=consumer, health=self.health, personal=self.personal,
-            text_keys=self.text_keys,
+            text_keys=self.text_keys, months=self.months,
         )  # fmt: skip
 
     def publish(self, *items: FeedbackSubmitted | bytes) -> None:
@@ -284,3 +285,16 @@ def test_the_worker_keys_feedback_stored_before_the_text_keys_on_its_timer_and_c
 
     assert pipeline.text_keys.stale == 0
     assert pipeline.text_keys.closed
+
+
+def test_the_worker_makes_the_feedback_months_ahead_before_its_first_batch_and_closes_them():
+    pipeline = Pipeline()
+    pipeline.publish(feedback())
+    worker = pipeline.worker()
+
+    worker.run_once()
+    worker.run_once()  # the timer is hours long: asked once
+    worker.close()
+
+    assert pipeline.months.asked == [(pipeline.clock().date(), 2)]
+    assert pipeline.months.closed
