@@ -1,4 +1,4 @@
-"""Scenario 7: a three-node Kafka cluster (replication factor 3, min.insync.replicas 2,
+"""Scenario 8: a three-node Kafka cluster (replication factor 3, min.insync.replicas 2,
 acks=all) under intake load loses a partition leader of feedback.submitted to SIGKILL, and
 later its active controller. Intake's 503s last no longer than the leader election as the
 cluster's own metadata shows it; every submission answered 202 is in PostgreSQL exactly
