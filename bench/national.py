@@ -126,7 +126,7 @@ def bytes_per_event(database_url: str) -> float:
             (size,) = cur.fetchone() or (0,)
             cur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - constants
             (rows,) = cur.fetchone() or (0,)
-            total += size / max(1, rows)
+            total += float(size) / max(1, int(rows))
     return total
 
 
