@@ -111,8 +111,13 @@ def bytes_per_event(database_url: str) -> float:
     """On-disk bytes per stored event: ``feedback`` (its months' partitions) and
     ``feedback_personal`` (tables, TOAST and indexes) divided by their rows, summed. (The
     growth of the database during a run says little: the free space earlier deletes left is
-    reused first.)"""
+    reused first.) The tables are rewritten first (VACUUM FULL), so the rows earlier runs
+    deleted take no room in the figure: it is what a live row costs."""
     total = 0.0
+    with db.connection(database_url) as conn:
+        conn.autocommit = True  # VACUUM runs outside a transaction
+        with conn.cursor() as cur:
+            cur.execute("VACUUM FULL feedback, feedback_personal")
     with db.connection(database_url) as conn, db.transaction(conn) as cur:
         for table in ("feedback", "feedback_personal"):
             # feedback is partitioned by month: its size is its partitions' (the parent holds
