@@ -3,9 +3,12 @@ feedback repository inside its transactions (``PostgresFeedback``).
 
 ``store_batch`` is one statement in one transaction: the feedback facts are inserted with
 ``ON CONFLICT (event_id, submitted_at) DO NOTHING`` (the key of the table partitioned by
-month; an event's submitted_at travels in it, so a redelivery meets its own row); only the
-rows really inserted (``RETURNING``) go on to ``feedback_personal`` and to the hourly
-buckets. A redelivered event therefore changes nothing.
+month; an event's submitted_at travels in it, so a redelivery meets its own row), and an
+event id already stored under another submitted_at is skipped too (intake publishes a retry
+of an attempt that timed out under the same id and a new time, and the first attempt may
+have reached Kafka after all); only the rows really inserted (``RETURNING``) go on to
+``feedback_personal`` and to the hourly buckets. A redelivered event therefore changes
+nothing.
 The name and number come opened (``usecases.batch``): the event itself only carries them sealed.
 Each row gets its officer and comment keys (``shared.textkeys``) as it is stored.
 """
@@ -45,10 +48,14 @@ inserted AS (
     INSERT INTO feedback (event_id, station_code, qr_version, submitted_at, rating,
         complaint_date, complaint_type, officer_name, comments, cleanliness, staff_available,
         staff_helped, problem_resolved, language, officer_key, comment_key, text_key_version)
-    SELECT event_id, station_code, qr_version, submitted_at, rating, complaint_date,
-        complaint_type, officer_name, comments, cleanliness, staff_available, staff_helped,
-        problem_resolved, language, officer_key, comment_key, text_key_version
-    FROM incoming
+    SELECT DISTINCT ON (event_id) event_id, station_code, qr_version, submitted_at, rating,
+        complaint_date, complaint_type, officer_name, comments, cleanliness, staff_available,
+        staff_helped, problem_resolved, language, officer_key, comment_key, text_key_version
+    FROM incoming i
+    -- One row per event id, whatever its submitted_at: intake publishes a retry of a failed
+    -- attempt again under the same id, and the attempt may have reached Kafka after all.
+    WHERE NOT EXISTS (SELECT 1 FROM feedback f WHERE f.event_id = i.event_id)
+    ORDER BY event_id, submitted_at
     ON CONFLICT (event_id, submitted_at) DO NOTHING
     RETURNING *
 ),

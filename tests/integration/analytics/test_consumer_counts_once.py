@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -54,6 +55,26 @@ def test_the_same_events_delivered_twice_are_counted_once(infra, make_consumer, 
     drain(consumer, 60)
 
     assert_counted_once(infra, consumer, events, stations)
+
+
+def test_an_event_published_again_under_a_later_time_is_counted_once(infra, make_consumer, publish):
+    """Intake publishes a retry of an attempt that timed out under the same event id and the
+    retry's time; when the first attempt reached Kafka after all, both are on the topic, in
+    one batch or in two, and the feedback table's key holds the time (it is partitioned by
+    month), so the id alone must keep the second out."""
+    code = create_station(infra["DATABASE_URL"])["code"]
+    at = datetime.now(UTC) - timedelta(minutes=10)
+    first = [make_event(code, submitted_at=at, rating=1 + i % 5) for i in range(4)]
+    again = [dataclasses.replace(e, submitted_at=at + timedelta(seconds=3)) for e in first]
+    publish(first[0], again[0], first[1], again[1])  # both copies in one batch
+    consumer = make_consumer()
+    drain(consumer, 4)
+    publish(first[2], first[3])
+    drain(consumer, 2)
+    publish(again[2], again[3])  # in a later batch
+    drain(consumer, 2)
+
+    assert_counted_once(infra, consumer, first, [code])
 
 
 def test_a_batch_replayed_after_a_crash_before_the_offset_commit_is_counted_once(
