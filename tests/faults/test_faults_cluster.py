@@ -187,11 +187,22 @@ def elected(cluster: Cluster, dead: int, led: set[int], controller: bool) -> Cal
     return check
 
 
-def fault(
-    cluster: Cluster, load: IntakeLoad, node_id: int, controller: bool
-) -> tuple[float, float, int]:
+@dataclasses.dataclass(frozen=True)
+class Fault:
+    """What one kill did: when the election was seen, and the 503s of the requests sent
+    from the kill until the node was started again (the election's), and after (its
+    return), each as their span from the kill (or from the restart) and their number."""
+
+    election_s: float
+    refused_s: float
+    refused: int
+    back_s: float
+    back: int
+
+
+def fault(cluster: Cluster, load: IntakeLoad, node_id: int, controller: bool) -> Fault:
     """SIGKILL ``node_id`` and watch the election, then start it again and wait until every
-    replica is back in sync; (election s, 503 s, 503s)."""
+    replica is back in sync."""
     led = {p["partition_index"] for p in partitions(cluster.bootstrap) if p["leader_id"] == node_id}
     before = len(load.sent_at(503))
     address = f"{cluster.cfg.kafka_host}:{cluster.node(node_id).client_port}"
@@ -208,14 +219,20 @@ def fault(
     refused = load.sent_at(503)[before:]
     # A 503 is answered up to intake's publish timeout after its request was sent (those sent
     # just before the kill, in flight when it came, too): what is measured is how long
-    # requests sent after the kill kept being refused.
-    span = max(0.0, max(refused) - killed) if refused else 0.0
-    # For the run's log: when, after the kill, each refused request was sent.
+    # requests sent after the kill kept being refused, until the node was started again.
+    # After that the node's return is another disturbance: acks=all waits for every replica
+    # in sync, and a follower that has just rejoined may lag on a loaded machine until the
+    # leader drops it again (docs/faults.md); those 503s are counted apart.
+    lost = [t for t in refused if t < restarted]
+    back = [t for t in refused if t >= restarted]
     print(
         f"\nnode {node_id} killed: elected after {done - killed:.1f} s, restarted after"
         f" {restarted - killed:.1f} s; 503s sent at {[round(t - killed, 1) for t in refused]} s"
     )
-    return done - killed, span, len(refused)
+    return Fault(
+        done - killed, max(0.0, max(lost) - killed) if lost else 0.0, len(lost),
+        max(back) - restarted if back else 0.0, len(back),
+    )  # fmt: skip
 
 
 def test_cluster_loses_a_leader_and_the_controller_and_nothing_accepted_is_lost(
@@ -241,12 +258,12 @@ def test_cluster_loses_a_leader_and_the_controller_and_nothing_accepted_is_lost(
         leader = next(
             p["leader_id"] for p in partitions(cluster.bootstrap) if p["partition_index"] == mine
         )
-        election, refused_s, refused = fault(cluster, load, leader, controller=False)
+        first = fault(cluster, load, leader, controller=False)
         between = len(load.accepted)
         wait_until(lambda: len(load.accepted) >= between + 20, timeout_s=30)
         # 2. The active controller, as the metadata quorum names it.
         active = quorum_leader(cluster.bootstrap)
-        election2, refused2_s, refused2 = fault(cluster, load, active, controller=True)
+        second = fault(cluster, load, active, controller=True)
     finally:
         load.stop()
         load.join()
@@ -254,16 +271,18 @@ def test_cluster_loses_a_leader_and_the_controller_and_nothing_accepted_is_lost(
     took = assert_accepted_is_counted(cluster.env, load.accepted_ids, codes, timeout_s=120)
     print(
         f"\nscenario 8: {len(load.accepted)} accepted in {load.requests} requests"
-        f" ({dict(load.statuses)}); leader {leader} killed: election {election:.1f} s,"
-        f" 503s for {refused_s:.1f} s ({refused}); controller {active} killed: election"
-        f" {election2:.1f} s, 503s for {refused2_s:.1f} s ({refused2}); counted {took:.1f} s"
+        f" ({dict(load.statuses)}); leader {leader} killed: election {first.election_s:.1f} s,"
+        f" 503s for {first.refused_s:.1f} s ({first.refused}), after its restart"
+        f" {first.back} over {first.back_s:.1f} s; controller {active} killed: election"
+        f" {second.election_s:.1f} s, 503s for {second.refused_s:.1f} s ({second.refused}),"
+        f" after its restart {second.back} over {second.back_s:.1f} s; counted {took:.1f} s"
         f" after the load; {time.monotonic() - started:.1f} s in all"
     )
     assert load.unexpected == []  # no 500, no other refusal, no broken connection
     assert load.unavailable_without_retry_after == 0
-    assert refused > 0  # the first station's partition lost its leader: intake noticed
-    assert refused_s <= election
-    assert refused2_s <= election2
+    assert first.refused > 0  # the first station's partition lost its leader: intake noticed
+    assert first.refused_s <= first.election_s
+    assert second.refused_s <= second.election_s
     # Every submission ended 202 (retried with its key), each with one event id, stored once.
     assert len(set(load.accepted.values())) == len(load.accepted)
     assert stored_count(infra["DATABASE_URL"], codes) == len(load.accepted)
