@@ -190,8 +190,8 @@ def elected(cluster: Cluster, dead: int, led: set[int], controller: bool) -> Cal
 @dataclasses.dataclass(frozen=True)
 class Fault:
     """What one kill did: when the election was seen, and the 503s of the requests sent
-    from the kill until the node was started again (the election's), and after (its
-    return), each as their span from the kill (or from the restart) and their number."""
+    from the kill until the node accepted clients again (the election's), and after (its
+    return), each as their span from the kill (or from its being up) and their number."""
 
     election_s: float
     refused_s: float
@@ -214,24 +214,26 @@ def fault(cluster: Cluster, load: IntakeLoad, node_id: int, controller: bool) ->
     )
     restarted = time.monotonic()
     cluster.restart(node_id)
+    up = time.monotonic()  # the node accepts clients again: from here on it can disturb
     watch(lambda: fully_replicated(cluster.bootstrap), timeout_s=90)
     watch(lambda: all(kafka_node_states(cluster.bootstrap).values()), timeout_s=30)
     refused = load.sent_at(503)[before:]
     # A 503 is answered up to intake's publish timeout after its request was sent (those sent
     # just before the kill, in flight when it came, too): what is measured is how long
-    # requests sent after the kill kept being refused, until the node was started again.
-    # After that the node's return is another disturbance: acks=all waits for every replica
+    # requests sent after the kill kept being refused, until the node accepted clients
+    # again. After that its return is another disturbance (acks=all waits for every replica
     # in sync, and a follower that has just rejoined may lag on a loaded machine until the
-    # leader drops it again (docs/faults.md); those 503s are counted apart.
-    lost = [t for t in refused if t < restarted]
-    back = [t for t in refused if t >= restarted]
+    # leader drops it again: docs/faults.md); those 503s are counted apart.
+    lost = [t for t in refused if t < up]
+    back = [t for t in refused if t >= up]
     print(
         f"\nnode {node_id} killed: elected after {done - killed:.1f} s, restarted after"
-        f" {restarted - killed:.1f} s; 503s sent at {[round(t - killed, 1) for t in refused]} s"
+        f" {restarted - killed:.1f} s, up after {up - killed:.1f} s; 503s sent at"
+        f" {[round(t - killed, 1) for t in refused]} s"
     )
     return Fault(
         done - killed, max(0.0, max(lost) - killed) if lost else 0.0, len(lost),
-        max(back) - restarted if back else 0.0, len(back),
+        max(back) - up if back else 0.0, len(back),
     )  # fmt: skip
 
 
