@@ -63,10 +63,6 @@ def durable_producer(
         # request timeout waiting for it, while the live leaders could take the sends.
         reconnect_backoff_ms=200,
         reconnect_backoff_max_ms=8000,
-        # With the dead node tried so rarely, a failed connection no longer refreshes the
-        # metadata every second; this does, so a send learns the partition's new leader
-        # within about a second of its election (Kafka's default: 5 minutes).
-        metadata_max_age_ms=1000,
         # Without it the constructor waits 30 s for an unreachable broker.
         bootstrap_timeout_ms=int(timeout_s * 1000),
         **kafka_security(),
